@@ -1,0 +1,43 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { App } from "cdktf";
+import { loadMeshConfig } from "../../constructs/config/load";
+import type { MeshSpec } from "../../constructs/config/spec";
+import { buildMesh } from "../../constructs/mesh-app";
+
+/** Synthesized Terraform JSON of one stack. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type StackJson = Record<string, any>;
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+export const example = (name: string) => path.join(PROJECT_DIR, "examples", name);
+
+/** Synthesizes a mesh the way `cdktf synth` does (App.synth to an output directory) and reads every stack back. */
+export function synthMesh(spec: MeshSpec): Record<string, StackJson> {
+  const outdir = mkdtempSync(path.join(tmpdir(), "mesh-synth-"));
+  try {
+    const app = new App({ outdir, skipValidation: false });
+    buildMesh(app, spec);
+    app.synth();
+    const stacksDir = path.join(outdir, "stacks");
+    return Object.fromEntries(
+      readdirSync(stacksDir).map((name) => [name, JSON.parse(readFileSync(path.join(stacksDir, name, "cdk.tf.json"), "utf8"))]),
+    );
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export function synthExample(name: string): Record<string, StackJson> {
+  return synthMesh(loadMeshConfig(example(name)).spec);
+}
+
+/** All resources of one type in a stack, by Terraform logical id. */
+export function resourcesOf(stack: StackJson, type: string): Record<string, StackJson> {
+  return stack.resource?.[type] ?? {};
+}
+
+export function dataOf(stack: StackJson, type: string): Record<string, StackJson> {
+  return stack.data?.[type] ?? {};
+}

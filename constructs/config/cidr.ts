@@ -1,0 +1,66 @@
+import * as ipaddr from "ipaddr.js";
+
+/** An IPv4 network in numeric form, for overlap checks and subnet carving. */
+export interface Ipv4Network {
+  readonly base: number;
+  readonly prefix: number;
+}
+
+/** Parses "a.b.c.d/n"; throws with a user-facing reason when it is not an IPv4 network address. */
+export function parseIpv4Network(cidr: string): Ipv4Network {
+  if (!ipaddr.IPv4.isValidCIDR(cidr)) {
+    throw new Error(`is not an IPv4 CIDR block like "10.10.0.0/16"`);
+  }
+  const [address, prefix] = ipaddr.IPv4.parseCIDR(cidr);
+  const base = toNumber(address);
+  const network = { base: maskedBase(base, prefix), prefix };
+  if (network.base !== base) {
+    throw new Error(`has host bits set: write it as "${formatIpv4Network(network)}"`);
+  }
+  return network;
+}
+
+export function formatIpv4Network(network: Ipv4Network): string {
+  const octets = [24, 16, 8, 0].map((shift) => (network.base >>> shift) & 0xff);
+  return `${octets.join(".")}/${network.prefix}`;
+}
+
+export function networksOverlap(a: Ipv4Network, b: Ipv4Network): boolean {
+  const shorter = Math.min(a.prefix, b.prefix);
+  return maskedBase(a.base, shorter) === maskedBase(b.base, shorter);
+}
+
+export function isWithin(inner: Ipv4Network, outer: Ipv4Network): boolean {
+  return inner.prefix >= outer.prefix && maskedBase(inner.base, outer.prefix) === outer.base;
+}
+
+/** The `index`-th block of `newBits` more bits inside `network`, like Terraform's cidrsubnet(). */
+export function subnetOf(network: Ipv4Network, newBits: number, index: number): Ipv4Network {
+  const prefix = network.prefix + newBits;
+  if (prefix > 32 || index < 0 || index >= 2 ** newBits) {
+    throw new Error(`cannot carve block ${index} of /${prefix} from ${formatIpv4Network(network)}`);
+  }
+  return { base: (network.base + index * 2 ** (32 - prefix)) >>> 0, prefix };
+}
+
+/** Ranges meant for private networks (RFC 1918) and carrier-grade NAT space AWS accepts for VPCs. */
+export const PRIVATE_IPV4_RANGES: readonly Ipv4Network[] = [
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+].map(parseIpv4Network);
+
+export function isPrivateNetwork(network: Ipv4Network): boolean {
+  return PRIVATE_IPV4_RANGES.some((range) => isWithin(network, range));
+}
+
+function toNumber(address: ipaddr.IPv4): number {
+  return address.octets.reduce((value, octet) => value * 256 + octet, 0);
+}
+
+function maskedBase(base: number, prefix: number): number {
+  if (prefix === 0) return 0;
+  const mask = (0xffffffff << (32 - prefix)) >>> 0;
+  return (base & mask) >>> 0;
+}

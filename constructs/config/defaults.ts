@@ -1,0 +1,59 @@
+/**
+ * Defaults for every optional field of the mesh config, in one place so the schema,
+ * the generated JSON Schema and the README all tell the same story.
+ */
+
+/** Kubernetes version for new clusters: 1.34 leaves EKS standard support on 2026-12-02. */
+export const DEFAULT_KUBERNETES_VERSION = "1.35";
+
+/**
+ * Kubernetes versions this program supports: available on EKS and inside the Istio 1.31
+ * support window (1.32 to 1.36).
+ */
+export const SUPPORTED_KUBERNETES_VERSIONS = ["1.32", "1.33", "1.34", "1.35", "1.36"] as const;
+
+/** End of EKS standard support per version, to warn before a cluster starts costing extended-support fees. */
+export const EKS_END_OF_STANDARD_SUPPORT: Readonly<Record<string, string>> = {
+  "1.32": "2026-03-23",
+  "1.33": "2026-07-29",
+  "1.34": "2026-12-02",
+  "1.35": "2027-03-27",
+  "1.36": "2027-08-02",
+};
+
+/** Availability zones per cluster: three survive the loss of one zone with quorum to spare. */
+export const DEFAULT_AVAILABILITY_ZONES = 3;
+export const MIN_AVAILABILITY_ZONES = 2;
+/** Private subnets use up to six of the eight slices of the VPC; public ones share the last slice. */
+export const MAX_AVAILABILITY_ZONES = 6;
+
+/** VPC sizes: AWS allows /16 at most; below /20 the private subnets are too small for pod IPs (VPC CNI). */
+export const LARGEST_VPC_PREFIX = 16;
+export const SMALLEST_VPC_PREFIX = 20;
+
+/** One NAT gateway per zone keeps egress (and cross-cluster API access) up when a zone fails. */
+export const DEFAULT_NAT_GATEWAYS = "perZone";
+
+export const DEFAULT_NODE_INSTANCE_TYPES = ["m7i.large"];
+export const DEFAULT_NODE_MIN_SIZE = 2;
+export const DEFAULT_NODE_DESIRED_SIZE = 3;
+export const DEFAULT_NODE_MAX_SIZE = 6;
+export const DEFAULT_NODE_DISK_SIZE_GIB = 50;
+export const DEFAULT_NODE_AMI_TYPE = "AL2023_x86_64_STANDARD";
+
+/** Cluster names end up in IAM role names (64 characters) with suffixes of up to 31 characters. */
+export const MAX_CLUSTER_NAME_LENGTH = 32;
+/** Kubernetes label values (the network label, meshID) are at most 63 characters. */
+export const MAX_LABEL_VALUE_LENGTH = 63;
+
+/** Istio release line this program targets, and its newest confirmed patch. */
+export const SUPPORTED_ISTIO_MINOR = "1.31";
+export const DEFAULT_ISTIO_VERSION = "1.31.0";
+
+/** Where `npm run certs` writes the mesh CA, relative to the project. */
+export const DEFAULT_CA_DIRECTORY = "ca";
+
+/** The network name Istio uses for a cluster when the config does not name one. */
+export function defaultNetworkName(clusterName: string): string {
+  return `${clusterName}-network`;
+}

@@ -1,0 +1,51 @@
+import type { HelmOverrides } from "./schema";
+
+/** What one cluster is, with every default filled in. Constructs receive this, never the raw config. */
+export interface ClusterSpec {
+  readonly name: string;
+  readonly region: string;
+  /** Istio network of this cluster; unique in the mesh. */
+  readonly network: string;
+  readonly kubernetesVersion: string;
+  readonly vpcCidr: string;
+  /** One private and one public subnet per zone, carved from vpcCidr. */
+  readonly privateSubnetCidrs: readonly string[];
+  readonly publicSubnetCidrs: readonly string[];
+  readonly natGateways: "perZone" | "single";
+  readonly nodes: NodeGroupSpec;
+  /** ACM certificate for the ingress ALB; undefined means plain HTTP. */
+  readonly ingressCertificateArn?: string;
+  /** kubeconfig context for `npm run verify`. */
+  readonly kubeContext: string;
+  /** Mesh-wide Helm overrides with this cluster's merged over them. */
+  readonly helmValues: HelmOverrides;
+}
+
+export interface NodeGroupSpec {
+  readonly instanceTypes: readonly string[];
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  readonly diskSizeGiB: number;
+  readonly amiType: string;
+}
+
+export interface S3StateSpec {
+  readonly bucket: string;
+  readonly region: string;
+  readonly keyPrefix: string;
+}
+
+/** The whole mesh, validated: the single input of the stacks. */
+export interface MeshSpec {
+  readonly meshId: string;
+  readonly clusters: readonly ClusterSpec[];
+  /** Extra ranges admitted to API endpoints and east-west gateways besides the clusters' NAT addresses. */
+  readonly apiAllowedCidrs: readonly string[];
+  readonly admins: readonly string[];
+  readonly istioVersion: string;
+  /** CA directory as written in the config, resolved against the project directory by the caller. */
+  readonly caDirectory: string;
+  readonly state?: S3StateSpec;
+  readonly samples: boolean;
+}

@@ -1,0 +1,53 @@
+import type { Construct } from "constructs";
+import type { MeshSpec } from "./config/spec";
+import { EksStack } from "./stacks/eks-stack";
+import { NetworkStack } from "./stacks/network-stack";
+
+/** The stacks of one cluster, by stage. */
+export interface ClusterStacks {
+  readonly network: NetworkStack;
+  readonly eks: EksStack;
+}
+
+/** Stack names derive from the cluster name only, so reordering clusters never moves state. */
+export function stackName(clusterName: string, stage: "network" | "eks" | "platform" | "mesh-links"): string {
+  return `${clusterName}-${stage}`;
+}
+
+/**
+ * Builds every stack of the mesh. Stages run network -> eks -> (later stages), and a stage
+ * only reads from earlier ones, so the stack graph is acyclic and its depth does not grow with
+ * the number of clusters.
+ */
+export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, ClusterStacks> {
+  const common = { meshId: mesh.meshId, state: mesh.state };
+  const networks = new Map(
+    mesh.clusters.map((cluster) => [
+      cluster.name,
+      new NetworkStack(scope, stackName(cluster.name, "network"), {
+        ...common,
+        clusterName: cluster.name,
+        region: cluster.region,
+        cluster,
+      }),
+    ]),
+  );
+  const meshNatCidrs = [...networks.values()].flatMap((network) => network.vpc.natCidrs);
+  const apiAllowedCidrs = [...meshNatCidrs, ...mesh.apiAllowedCidrs];
+
+  const stacks = new Map<string, ClusterStacks>();
+  for (const cluster of mesh.clusters) {
+    const network = networks.get(cluster.name)!;
+    const eks = new EksStack(scope, stackName(cluster.name, "eks"), {
+      ...common,
+      clusterName: cluster.name,
+      region: cluster.region,
+      cluster,
+      privateSubnetIds: network.vpc.privateSubnetIds,
+      apiAllowedCidrs,
+      admins: mesh.admins,
+    });
+    stacks.set(cluster.name, { network, eks });
+  }
+  return stacks;
+}

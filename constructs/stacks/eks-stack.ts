@@ -1,0 +1,45 @@
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import type { ClusterSpec } from "../config/spec";
+import { addManagedAddons, NODE_PREREQUISITE_ADDONS, WORKLOAD_ADDONS } from "../aws/eks-addons";
+import { EksCluster } from "../aws/eks-cluster";
+import { ManagedNodeGroup } from "../aws/node-group";
+import { MeshStack, MeshStackProps } from "./stack-base";
+
+export interface EksStackProps extends MeshStackProps {
+  readonly cluster: ClusterSpec;
+  readonly privateSubnetIds: string[];
+  /** Every source the public API endpoint admits: all clusters' NAT addresses plus the configured ranges. */
+  readonly apiAllowedCidrs: string[];
+  readonly admins: readonly string[];
+}
+
+/** A cluster's control plane, nodes and core add-ons. */
+export class EksStack extends MeshStack {
+  public readonly cluster: EksCluster;
+
+  constructor(scope: Construct, id: string, props: EksStackProps) {
+    super(scope, id, props);
+    const { cluster: spec } = props;
+    this.cluster = new EksCluster(this, "eks", {
+      clusterName: spec.name,
+      kubernetesVersion: spec.kubernetesVersion,
+      subnetIds: props.privateSubnetIds,
+      publicAccessCidrs: props.apiAllowedCidrs,
+      adminPrincipalArns: props.admins,
+    });
+    const prerequisites = addManagedAddons(this, this.cluster.name, NODE_PREREQUISITE_ADDONS);
+    const nodes = new ManagedNodeGroup(this, "nodes", {
+      clusterName: this.cluster.name,
+      subnetIds: props.privateSubnetIds,
+      nodes: spec.nodes,
+      dependsOn: prerequisites,
+    });
+    addManagedAddons(this, this.cluster.name, WORKLOAD_ADDONS, [nodes.nodeGroup]);
+
+    new TerraformOutput(this, "cluster_name", { value: this.cluster.name });
+    new TerraformOutput(this, "cluster_endpoint", { value: this.cluster.endpoint });
+    new TerraformOutput(this, "cluster_certificate_authority_data", { value: this.cluster.certificateAuthorityData });
+    new TerraformOutput(this, "cluster_security_group_id", { value: this.cluster.clusterSecurityGroupId });
+  }
+}

@@ -1,0 +1,48 @@
+import { Construct } from "constructs";
+import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { S3StateSpec } from "../config/spec";
+
+export interface MeshStackProps {
+  readonly meshId: string;
+  readonly clusterName: string;
+  /** AWS region of the cluster this stack belongs to. */
+  readonly region: string;
+  /**
+   * Remote state in S3. Without it, state lives in local files in the project directory.
+   * @default local state
+   */
+  readonly state?: S3StateSpec;
+}
+
+/**
+ * Cdktf runs Terraform in cdktf.out/stacks/<stack>, so this relative path puts local state next
+ * to the project, outside the regenerated output, and keeps cross-stack remote-state blocks free
+ * of this machine's absolute paths.
+ */
+export function localStatePath(stackName: string): string {
+  return `../../../terraform.${stackName}.tfstate`;
+}
+
+/** A stack of one cluster: its AWS provider in the cluster's region, mesh tags, and its state backend. */
+export abstract class MeshStack extends TerraformStack {
+  constructor(scope: Construct, stackName: string, props: MeshStackProps) {
+    super(scope, stackName);
+    new AwsProvider(this, "aws", {
+      region: props.region,
+      defaultTags: [{ tags: { "istio-mesh": props.meshId, "istio-mesh/cluster": props.clusterName, "managed-by": "cdktf" } }],
+    });
+    if (props.state) {
+      const backend = new S3Backend(this, {
+        bucket: props.state.bucket,
+        region: props.state.region,
+        key: `${props.state.keyPrefix}/${stackName}.tfstate`,
+        encrypt: true,
+      });
+      // S3-native locking (Terraform >= 1.10); cdktf 0.21 predates the option.
+      backend.addOverride("terraform.backend.s3.use_lockfile", true);
+    } else {
+      new LocalBackend(this, { path: localStatePath(stackName) });
+    }
+  }
+}

@@ -13,20 +13,32 @@ export type StackJson = Record<string, any>;
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 export const example = (name: string) => path.join(PROJECT_DIR, "examples", name);
 
-/** Synthesizes a mesh the way `cdktf synth` does (App.synth to an output directory) and reads every stack back. */
-export function synthMesh(spec: MeshSpec): Record<string, StackJson> {
+/** What `cdktf synth` writes: every stack's Terraform JSON and the manifest (stack dependencies). */
+export interface SynthOutput {
+  readonly stacks: Record<string, StackJson>;
+  readonly manifest: { stacks: Record<string, { dependencies: string[] }> };
+}
+
+/** Synthesizes a mesh the way `cdktf synth` does (App.synth to an output directory) and reads it back. */
+export function synthApp(spec: MeshSpec): SynthOutput {
   const outdir = mkdtempSync(path.join(tmpdir(), "mesh-synth-"));
   try {
     const app = new App({ outdir, skipValidation: false });
     buildMesh(app, spec);
     app.synth();
     const stacksDir = path.join(outdir, "stacks");
-    return Object.fromEntries(
+    const stacks = Object.fromEntries(
       readdirSync(stacksDir).map((name) => [name, JSON.parse(readFileSync(path.join(stacksDir, name, "cdk.tf.json"), "utf8"))]),
     );
+    return { stacks, manifest: JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** Every stack's Terraform JSON, by stack name. */
+export function synthMesh(spec: MeshSpec): Record<string, StackJson> {
+  return synthApp(spec).stacks;
 }
 
 export function synthExample(name: string): Record<string, StackJson> {

@@ -3,7 +3,6 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
-  // swc strips types only; `npm run typecheck` is the type check.
-  transform: { "^.+\\.ts$": ["@swc/jest"] },
+  transform: { "^.+\\.ts$": ["@swc/jest", require("./scripts/swc-options")] },
   testTimeout: 60000,
 };

@@ -45,12 +45,17 @@ function measure(label: string, cwd: string, env: NodeJS.ProcessEnv = {}): { med
   return { median, peakRssMiB };
 }
 
-/** The floor: an app with one stack, one provider and one resource, on the same node_modules. */
+/** The floor: an app with one stack, one provider and one resource, on the same node_modules and launcher. */
 function emptyApp(dir: string): string {
   const app = path.join(dir, "empty-app");
   spawnSync("mkdir", ["-p", app]);
   symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(app, "node_modules"));
-  writeFileSync(path.join(app, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node --import tsx main.ts", sendCrashReports: "false" }));
+  writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "floor", private: true }));
+  const launcher = path.join(PROJECT_DIR, "scripts", "register-ts.js");
+  writeFileSync(
+    path.join(app, "cdktf.json"),
+    JSON.stringify({ language: "typescript", app: `node --require ${launcher} main.ts`, sendCrashReports: "false" }),
+  );
   writeFileSync(
     path.join(app, "main.ts"),
     [

@@ -2,25 +2,42 @@ import * as path from "node:path";
 import { App } from "cdktf";
 import { loadMeshConfig } from "./constructs/config/load";
 import { ConfigError } from "./constructs/config/problems";
+import type { MeshSpec } from "./constructs/config/spec";
 import { buildMesh } from "./constructs/mesh-app";
+import { CaError, checkMeshCa } from "./certs/validate-ca";
 
 /**
- * Entry point of `cdktf synth`: config -> validated mesh spec -> stacks. A bad config stops here,
- * before any construct exists, so nothing is written to cdktf.out.
+ * Entry point of `cdktf synth`: config -> validated mesh spec (and CA) -> stacks. Bad input stops
+ * here, before any construct exists, so nothing is written to cdktf.out.
  */
 function main(): void {
   const configPath = process.env.MESH_CONFIG ? path.resolve(process.env.MESH_CONFIG) : undefined;
   const { spec, warnings } = loadMeshConfig(configPath);
-  for (const warning of warnings) console.warn(`Warning: ${warning}`);
-  const app = new App();
+  for (const warning of [...warnings, ...checkCertificateAuthority(spec)]) console.warn(`Warning: ${warning}`);
+  // Annotation stack traces hold absolute paths of this machine: keep them out of manifest.json.
+  const app = new App({ stackTraces: false });
   buildMesh(app, spec);
   app.synth();
+}
+
+/**
+ * Terraform reads the CA files only at apply time, so a broken CA would surface halfway through a
+ * deploy: check it now. A missing directory (a fresh clone) is only a warning.
+ */
+function checkCertificateAuthority(spec: MeshSpec): string[] {
+  const { problems, warnings } = checkMeshCa({
+    caDirectory: spec.caDirectory,
+    clusterNames: spec.clusters.map((cluster) => cluster.name),
+  });
+  if (problems.length) throw new CaError(`${spec.caDirectory}/`, problems);
+  return warnings;
 }
 
 try {
   main();
 } catch (error) {
   // Users get the message they can act on, never a stack trace.
-  console.error(error instanceof ConfigError ? error.message : `Synth failed: ${(error as Error).message}`);
+  const known = error instanceof ConfigError || error instanceof CaError;
+  console.error(known ? (error as Error).message : `Synth failed: ${(error as Error).message}`);
   process.exit(1);
 }

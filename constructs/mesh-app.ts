@@ -2,11 +2,13 @@ import type { Construct } from "constructs";
 import type { MeshSpec } from "./config/spec";
 import { EksStack } from "./stacks/eks-stack";
 import { NetworkStack } from "./stacks/network-stack";
+import { PlatformStack } from "./stacks/platform-stack";
 
 /** The stacks of one cluster, by stage. */
 export interface ClusterStacks {
   readonly network: NetworkStack;
   readonly eks: EksStack;
+  readonly platform: PlatformStack;
 }
 
 /** Stack names derive from the cluster name only, so reordering clusters never moves state. */
@@ -15,7 +17,7 @@ export function stackName(clusterName: string, stage: "network" | "eks" | "platf
 }
 
 /**
- * Builds every stack of the mesh. Stages run network -> eks -> (later stages), and a stage
+ * Builds every stack of the mesh. Stages run network -> eks -> platform -> (later stages), and a stage
  * only reads from earlier ones, so the stack graph is acyclic and its depth does not grow with
  * the number of clusters.
  */
@@ -47,7 +49,19 @@ export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, Cluster
       apiAllowedCidrs,
       admins: mesh.admins,
     });
-    stacks.set(cluster.name, { network, eks });
+    // The platform stack reaches the cluster by name only, so the order must be declared.
+    const platform = new PlatformStack(scope, stackName(cluster.name, "platform"), {
+      ...common,
+      clusterName: cluster.name,
+      region: cluster.region,
+      cluster,
+      istioVersion: mesh.istioVersion,
+      caDirectory: mesh.caDirectory,
+      // The east-west gateways admit the same sources as the API endpoints.
+      eastWestAllowedCidrs: apiAllowedCidrs,
+    });
+    platform.addDependency(eks);
+    stacks.set(cluster.name, { network, eks, platform });
   }
   return stacks;
 }

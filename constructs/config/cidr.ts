@@ -1,4 +1,5 @@
 import * as ipaddr from "ipaddr.js";
+import { LARGEST_VPC_PREFIX, SMALLEST_VPC_PREFIX } from "./defaults";
 
 /** An IPv4 network in numeric form, for overlap checks and subnet carving. */
 export interface Ipv4Network {
@@ -53,6 +54,40 @@ export const PRIVATE_IPV4_RANGES: readonly Ipv4Network[] = [
 
 export function isPrivateNetwork(network: Ipv4Network): boolean {
   return PRIVATE_IPV4_RANGES.some((range) => isWithin(network, range));
+}
+
+/** Why `cidr` cannot be a cluster VPC range, or undefined when it can. */
+export function vpcCidrProblem(cidr: string): string | undefined {
+  const network = tryParseIpv4Network(cidr);
+  if (typeof network === "string") return network;
+  const sizes = `use a /${LARGEST_VPC_PREFIX} to /${SMALLEST_VPC_PREFIX}`;
+  if (network.prefix < LARGEST_VPC_PREFIX) return `is larger than AWS allows for a VPC: ${sizes}`;
+  if (network.prefix > SMALLEST_VPC_PREFIX) {
+    return `is too small for one private and one public subnet per zone with room for pod IPs: ${sizes}`;
+  }
+  if (!isPrivateNetwork(network)) {
+    return "is not a private range: use one inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10";
+  }
+  return undefined;
+}
+
+/** Why `cidr` cannot be admitted to the API endpoints and east-west gateways, or undefined when it can. */
+export function allowedCidrProblem(cidr: string): string | undefined {
+  const network = tryParseIpv4Network(cidr);
+  if (typeof network === "string") return network;
+  if (network.prefix < 8) {
+    return "opens the API servers and east-west gateways to a large part of the internet: list your egress ranges instead";
+  }
+  return undefined;
+}
+
+/** The network, or the reason `cidr` is not one. */
+export function tryParseIpv4Network(cidr: string): Ipv4Network | string {
+  try {
+    return parseIpv4Network(cidr);
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 function toNumber(address: ipaddr.IPv4): number {

@@ -2,14 +2,14 @@ import { readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import deepmerge from "deepmerge";
 import { closest, distance } from "fastest-levenshtein";
-import { parseDocument } from "yaml";
+import { ErrorCode, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { defaultNetworkName } from "./defaults";
 import { parseIpv4Network, formatIpv4Network, subnetOf } from "./cidr";
 import { ConfigError, ConfigProblem, formatPath } from "./problems";
 import { ClusterConfig, HelmOverrides, MeshConfig, MeshConfigSchema } from "./schema";
 import type { ClusterSpec, MeshSpec } from "./spec";
-import { configWarnings, crossFieldProblems } from "./validate";
+import { SalvagedMesh, configWarnings, crossFieldProblems } from "./validate";
 
 /** The project's own directory: the default config and the CA directory are found relative to it. */
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -28,7 +28,7 @@ export interface LoadedMesh {
  * once, each with its field path, value and fix.
  */
 export function loadMeshConfig(configPath: string = DEFAULT_CONFIG_PATH, today = new Date()): LoadedMesh {
-  const source = `MESH_CONFIG ${path.relative(process.cwd(), configPath) || configPath}`;
+  const source = `MESH_CONFIG ${displayPath(configPath)}`;
   const raw = parseYaml(readConfigText(configPath, source), source);
   return validateMeshConfig(raw, source, today);
 }
@@ -36,46 +36,127 @@ export function loadMeshConfig(configPath: string = DEFAULT_CONFIG_PATH, today =
 /** Validates already-parsed config data (a YAML document's contents). */
 export function validateMeshConfig(raw: unknown, source: string, today = new Date()): LoadedMesh {
   const parsed = MeshConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.flatMap((issue) => problemsOf(issue, raw)));
-  const problems = crossFieldProblems(parsed.data);
-  if (problems.length) throw new ConfigError(source, problems);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => problemsOf(issue, raw))),
+    // Cross-field rules run on what the schema accepted, so a typo elsewhere does not hide an overlap.
+    ...crossFieldProblems((salvage(MeshConfigSchema, raw) ?? {}) as SalvagedMesh),
+  ];
+  if (!parsed.success || problems.length) throw new ConfigError(source, problems);
   return { spec: toMeshSpec(parsed.data), warnings: configWarnings(parsed.data, today) };
 }
 
+/** The path as the user would type it: relative inside the working directory, absolute outside. */
+function displayPath(configPath: string): string {
+  const relative = path.relative(process.cwd(), configPath);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : configPath;
+}
+
+/** Why a file could not be read, by errno code, phrased to follow "the file". */
+const READ_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: "is not readable by this user: check its permissions (chmod u+r)",
+  EPERM: "is not readable by this user: check its permissions (chmod u+r)",
+  ELOOP: "is a loop of symbolic links: point MESH_CONFIG at the real file",
+  ENOTDIR: "has a parent that is a file, not a directory: check the path",
+  ENAMETOOLONG: "has a path that is too long: check MESH_CONFIG",
+};
+
 function readConfigText(configPath: string, source: string): string {
-  const fail = (message: string) => {
+  const fail = (message: string): never => {
     throw new ConfigError(source, [{ path: "", message }]);
   };
   let text = "";
   try {
-    if (statSync(configPath).isDirectory()) fail(`is a directory: point MESH_CONFIG at a YAML file such as examples/two-clusters.yaml`);
+    if (statSync(configPath).isDirectory()) {
+      fail("is a directory: point MESH_CONFIG at a YAML file such as examples/two-clusters.yaml");
+    }
     text = readFileSync(configPath, "utf8");
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") fail(`does not exist (${configPath}): set MESH_CONFIG to an existing YAML file such as examples/two-clusters.yaml`);
-    fail(`cannot be read (${code ?? (error as Error).message}): check the path and its permissions`);
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    if (code === "ENOENT") {
+      fail(
+        `does not exist (${configPath}): set MESH_CONFIG to an existing YAML file such as examples/two-clusters.yaml`,
+      );
+    }
+    fail(
+      `(${configPath}) ${READ_ERRORS[code] ?? `cannot be read (${code || (error as Error).message}): check the path and its permissions`}`,
+    );
   }
-  if (!text.trim()) fail("is empty: start from examples/two-clusters.yaml");
+  if (!text.trim()) fail(`is empty (${configPath}): start from examples/two-clusters.yaml`);
   return text;
 }
 
+/** How to fix each kind of YAML syntax error; the parser's own message says what is wrong. */
+const YAML_FIXES: Partial<Record<ErrorCode, string>> = {
+  DUPLICATE_KEY: "remove or merge the repeated key",
+  TAB_AS_INDENT: "indent with spaces, not tabs",
+  BAD_INDENT: "indent the line like its siblings (spaces only)",
+  MULTIPLE_DOCS: "keep one document: remove the '---' separator and what follows",
+  BLOCK_AS_IMPLICIT_KEY: "check the indentation and the ': ' after each key",
+  MULTILINE_IMPLICIT_KEY: "put the key and ':' on one line, or close the open quote",
+  UNEXPECTED_TOKEN: "check the indentation and the ': ' after each key",
+};
+
 function parseYaml(text: string, source: string): unknown {
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (document.errors.length) {
+    const lines = text.split("\n");
     throw new ConfigError(
       source,
-      document.errors.map((error) => {
-        const position = error.linePos?.[0];
-        const where = position ? `line ${position.line}, column ${position.col}` : "";
-        return { path: where, message: `is not valid YAML: ${error.message.split("\n")[0]}` };
+      firstErrorPerLine(document.errors, lineCounter).map((error) => {
+        const { line, col } = lineCounter.linePos(error.pos[0]);
+        const fix =
+          YAML_FIXES[error.code] ??
+          "fix the syntax there (spaces for indents, ': ' after keys, closed quotes and brackets)";
+        return {
+          path: `line ${line}, column ${col}`,
+          value: lines[line - 1]?.trim() || undefined,
+          message: `is not valid YAML: ${error.message.split("\n")[0]}: ${fix}`,
+        };
       }),
     );
   }
   const data = document.toJS();
-  if (data === null || data === undefined) throw new ConfigError(source, [{ path: "", message: "holds no settings: start from examples/two-clusters.yaml" }]);
+  if (data === null || data === undefined) {
+    throw new ConfigError(source, [{ path: "", message: "holds no settings: start from examples/two-clusters.yaml" }]);
+  }
   return data;
 }
+
+/** One error per line: after the first, the parser's errors on the same line are echoes of it. */
+function firstErrorPerLine<T extends { pos: [number, number] }>(errors: readonly T[], lineCounter: LineCounter): T[] {
+  const seen = new Set<number>();
+  return errors.filter((error) => {
+    const { line } = lineCounter.linePos(error.pos[0]);
+    if (seen.has(line)) return false;
+    seen.add(line);
+    return true;
+  });
+}
+
+/** Example lines for required fields, by path with list positions dropped: the fix for "missing". */
+const REQUIRED_FIELD_EXAMPLES: Readonly<Record<string, string>> = {
+  meshId: "meshId: mesh1",
+  clusters: "clusters: with one entry per cluster (see examples/two-clusters.yaml)",
+  apiAllowedCidrs: "apiAllowedCidrs: [203.0.113.0/24] with your office, VPN or CI egress ranges",
+  "clusters[].name": "name: cluster1",
+  "clusters[].region": "region: us-west-2",
+  "clusters[].vpcCidr": "vpcCidr: 10.10.0.0/16 with a range no other cluster uses",
+  "state.s3": "s3: with bucket and region, or remove state to keep local state",
+  "state.s3.bucket": "bucket: my-terraform-state",
+  "state.s3.region": "region: us-west-2",
+};
+
+/** Each YAML type, as named to a user, and how to write it: the fix for a wrong type. */
+const YAML_TYPES: Readonly<Record<string, { readonly name: string; readonly fix: string }>> = {
+  string: { name: "a string", fix: "put the value in quotes" },
+  number: { name: "a number", fix: "write digits without quotes" },
+  boolean: { name: "true or false", fix: "write true or false without quotes" },
+  array: { name: "a list", fix: 'write one "- item" per line under the key, or [a, b]' },
+  object: { name: "a mapping", fix: 'write "key: value" lines indented under it' },
+  record: { name: "a mapping", fix: 'write "key: value" lines indented under it' },
+};
 
 function problemsOf(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem[] {
   const fieldPath = formatPath(issue.path);
@@ -87,18 +168,51 @@ function problemsOf(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem[] {
     }));
   }
   const value = valueAt(raw, issue.path);
-  if (value === undefined) return [{ path: fieldPath, message: "is required but missing" }];
+  if (value === undefined) {
+    if (isMisspelledNearby(raw, issue.path)) return [];
+    const example = REQUIRED_FIELD_EXAMPLES[fieldPath.replace(/\[\d+\]/g, "[]")];
+    const fix = example ? `add ${example}` : "add it (examples/three-regions.yaml shows every field)";
+    return [{ path: fieldPath, message: `is required but missing: ${fix}` }];
+  }
   if (issue.code === "invalid_type" && !issue.message.startsWith("must")) {
-    return [{ path: fieldPath, value, message: `must be ${article(issue.expected)} ${issue.expected}, not ${describeType(value)}` }];
+    const expected = YAML_TYPES[issue.expected] ?? { name: `${article(issue.expected)} ${issue.expected}`, fix: "" };
+    // A key with nothing after the colon reads as null in YAML.
+    const hint = value === null ? "write a value after the colon, or remove the line" : expected.fix;
+    const fix = hint ? `: ${hint}` : "";
+    return [{ path: fieldPath, value, message: `must be ${expected.name}, not ${describeType(value)}${fix}` }];
   }
   return [{ path: fieldPath, value, message: issue.message }];
 }
 
 function suggestion(key: string, known: readonly string[]): string {
-  if (!known.length) return "";
-  const match = known.find((candidate) => candidate.toLowerCase() === key.toLowerCase()) ?? closest(key, [...known]);
-  const closeEnough = match.toLowerCase() === key.toLowerCase() || distance(key, match) <= Math.max(2, key.length / 3);
-  return closeEnough ? `: did you mean "${match}"?` : `: known settings are ${known.join(", ")}`;
+  const match = intendedKey(key, known);
+  if (match) return `: did you mean "${match}"?`;
+  return known.length ? `: known settings are ${known.join(", ")}` : "";
+}
+
+/** The known key an unknown one is most likely a misspelling or abbreviation of, if any. */
+function intendedKey(key: string, known: readonly string[]): string | undefined {
+  if (!known.length) return undefined;
+  const lower = key.toLowerCase();
+  const match =
+    known.find((candidate) => candidate.toLowerCase() === lower) ??
+    known.find((candidate) => lower.length >= 3 && candidate.toLowerCase().startsWith(lower)) ??
+    closest(key, [...known]);
+  const closeEnough =
+    match.toLowerCase() === lower ||
+    match.toLowerCase().startsWith(lower) ||
+    distance(key, match) <= Math.max(2, key.length / 3) ||
+    known.length === 1;
+  return closeEnough ? match : undefined;
+}
+
+/** Whether a missing required key is already reported as a misspelled key next to it. */
+function isMisspelledNearby(raw: unknown, fieldPath: readonly PropertyKey[]): boolean {
+  const parent = valueAt(raw, fieldPath.slice(0, -1));
+  if (!isMapping(parent)) return false;
+  const known = knownKeysAt(MeshConfigSchema, fieldPath.slice(0, -1));
+  const missing = fieldPath[fieldPath.length - 1];
+  return Object.keys(parent).some((key) => !known.includes(key) && intendedKey(key, known) === missing);
 }
 
 /** Walks the schema along a data path to list the keys an object there accepts. */
@@ -121,9 +235,35 @@ function unwrap(schema: z.ZodType): z.ZodType {
   return current;
 }
 
+/**
+ * The parts of `value` that `schema` accepts, field by field, with defaults filled in. A field the
+ * schema rejects stays as a key with the value undefined, so rules can tell "wrong" from "absent".
+ */
+function salvage(schema: z.ZodType, value: unknown): unknown {
+  const inner = unwrap(schema);
+  if (inner instanceof z.ZodObject && isMapping(value)) {
+    const entries = Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([key, field]) => {
+      if (key in value) return [[key, salvage(field, value[key])]];
+      const fallback = field.safeParse(undefined);
+      return fallback.success && fallback.data !== undefined ? [[key, fallback.data]] : [];
+    });
+    return Object.fromEntries(entries);
+  }
+  if (inner instanceof z.ZodArray && Array.isArray(value)) {
+    return value.map((item) => salvage(inner.element as z.ZodType, item));
+  }
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 function valueAt(data: unknown, dataPath: readonly PropertyKey[]): unknown {
   return dataPath.reduce<unknown>(
-    (value, segment) => (value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[segment] : undefined),
+    (value, segment) =>
+      value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[segment] : undefined,
     data,
   );
 }

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { AWS_COMMERCIAL_REGIONS, regionProblem } from "./aws-regions";
+import { allowedCidrProblem, vpcCidrProblem } from "./cidr";
 import {
   DEFAULT_AVAILABILITY_ZONES,
   DEFAULT_CA_DIRECTORY,
@@ -34,7 +36,21 @@ const dnsLabel = (maxLength: number) =>
     .regex(DNS_LABEL, { error: dnsLabelError })
     .max(maxLength, { error: `is longer than ${maxLength} characters: shorten it` });
 
-const ipv4Cidr = z.string().describe("An IPv4 CIDR block such as 10.10.0.0/16.");
+/** A string whose rule needs code: `problemOf` returns what is wrong and how to fix it, or undefined. */
+const checkedString = (problemOf: (value: string) => string | undefined) =>
+  z.string().superRefine((value, context) => {
+    const problem = problemOf(value);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  });
+
+/**
+ * An AWS region of the commercial partition. An enum, so editors complete it from the JSON Schema;
+ * the error explains partitions and typos.
+ */
+const awsRegion = z.enum([...AWS_COMMERCIAL_REGIONS] as [string, ...string[]], {
+  error: (issue) =>
+    typeof issue.input === "string" ? regionProblem(issue.input) : 'must be an AWS region name such as "us-west-2"',
+});
 
 /** Free-form Helm values merged last over the values this program computes: the escape hatch. */
 const helmValues = z.record(z.string(), z.unknown()).describe("Helm values merged last over the computed ones.");
@@ -54,10 +70,14 @@ const helmOverrides = z
   .describe("Per-release Helm value overrides, keyed by release.");
 
 const kubernetesVersion = z
-  .string({ error: "must be a quoted string such as \"1.35\" (unquoted, YAML reads 1.30 as the number 1.3)" })
-  .refine((version) => (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version), {
-    error: `is not a supported Kubernetes version: use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
-  });
+  .enum(SUPPORTED_KUBERNETES_VERSIONS, {
+    error: (issue) =>
+      typeof issue.input === "number"
+        ? `must be a quoted string such as "${DEFAULT_KUBERNETES_VERSION}" (unquoted, YAML reads 1.30 as the number 1.3)`
+        : `is not a supported Kubernetes version: use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
+  })
+  .default(DEFAULT_KUBERNETES_VERSION)
+  .describe("EKS Kubernetes version, quoted (unquoted, YAML reads 1.30 as the number 1.3).");
 
 const iamPrincipalArn = z
   .string()
@@ -71,7 +91,10 @@ const acmCertificateArn = z.string().regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certi
 
 const positiveInt = (max: number) =>
   z
-    .number({ error: "must be a whole number" })
+    .number({
+      error: (issue) =>
+        typeof issue.input === "string" ? "must be a whole number: remove the quotes" : "must be a whole number",
+    })
     .int({ error: "must be a whole number" })
     .min(0, { error: "must not be negative" })
     .max(max, { error: `must be at most ${max}` });
@@ -79,20 +102,29 @@ const positiveInt = (max: number) =>
 export const NodesSchema = z
   .strictObject({
     instanceTypes: z
-      .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'is not an EC2 instance type like "m7i.large"' }))
+      .array(
+        z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'is not an EC2 instance type like "m7i.large"' }),
+      )
       .min(1, { error: "must list at least one instance type" })
-      .default(DEFAULT_NODE_INSTANCE_TYPES),
-    minSize: positiveInt(450).default(DEFAULT_NODE_MIN_SIZE),
-    desiredSize: positiveInt(450).default(DEFAULT_NODE_DESIRED_SIZE),
-    maxSize: positiveInt(450).default(DEFAULT_NODE_MAX_SIZE),
+      .default(DEFAULT_NODE_INSTANCE_TYPES)
+      .describe("EC2 instance types of the node group, tried in order."),
+    minSize: positiveInt(450).default(DEFAULT_NODE_MIN_SIZE).describe("Fewest nodes; at most desiredSize."),
+    desiredSize: positiveInt(450).default(DEFAULT_NODE_DESIRED_SIZE).describe("Nodes to start with."),
+    maxSize: positiveInt(450)
+      .min(1, { error: "must be at least 1: the mesh needs nodes" })
+      .default(DEFAULT_NODE_MAX_SIZE)
+      .describe("Most nodes; at least desiredSize."),
     diskSizeGiB: positiveInt(16384)
       .min(20, { error: "must be at least 20 GiB (node image, container images and logs)" })
-      .default(DEFAULT_NODE_DISK_SIZE_GIB),
+      .default(DEFAULT_NODE_DISK_SIZE_GIB)
+      .describe("Encrypted gp3 root volume size of each node, in GiB."),
     amiType: z
       .enum(["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64"], {
-        error: "must be an EKS AMI type: AL2023_x86_64_STANDARD, AL2023_ARM_64_STANDARD, BOTTLEROCKET_x86_64 or BOTTLEROCKET_ARM_64",
+        error:
+          "must be an EKS AMI type: AL2023_x86_64_STANDARD, AL2023_ARM_64_STANDARD, BOTTLEROCKET_x86_64 or BOTTLEROCKET_ARM_64",
       })
-      .default(DEFAULT_NODE_AMI_TYPE),
+      .default(DEFAULT_NODE_AMI_TYPE)
+      .describe("EKS AMI type of the nodes; must match the instance types' architecture."),
   })
   .describe("The cluster's managed node group.");
 
@@ -101,18 +133,24 @@ export const ClusterSchema = z
     name: dnsLabel(MAX_CLUSTER_NAME_LENGTH).describe(
       "Unique cluster name; becomes the EKS cluster name, Istio's clusterName and part of every resource name.",
     ),
-    region: z.string().describe("AWS region of the cluster, e.g. us-west-2."),
-    vpcCidr: ipv4Cidr.describe("The cluster VPC's private range, /16 to /20, not overlapping any other cluster."),
+    region: awsRegion.describe("AWS region of the cluster (commercial partition), e.g. us-west-2."),
+    vpcCidr: checkedString(vpcCidrProblem).describe(
+      "The cluster VPC's private IPv4 range, /16 to /20, not overlapping any other cluster's.",
+    ),
     network: dnsLabel(MAX_LABEL_VALUE_LENGTH)
       .optional()
       .describe("Istio network name; unique per cluster. Default: <name>-network."),
-    kubernetesVersion: kubernetesVersion.default(DEFAULT_KUBERNETES_VERSION),
+    kubernetesVersion,
     availabilityZones: positiveInt(MAX_AVAILABILITY_ZONES)
-      .min(MIN_AVAILABILITY_ZONES, { error: `must be at least ${MIN_AVAILABILITY_ZONES} (EKS needs subnets in two zones)` })
-      .default(DEFAULT_AVAILABILITY_ZONES),
+      .min(MIN_AVAILABILITY_ZONES, {
+        error: `must be at least ${MIN_AVAILABILITY_ZONES} (EKS needs subnets in two zones)`,
+      })
+      .default(DEFAULT_AVAILABILITY_ZONES)
+      .describe("Availability zones to spread subnets and nodes over."),
     natGateways: z
       .enum(["perZone", "single"], { error: 'must be "perZone" (one per zone, survives a zone outage) or "single"' })
-      .default(DEFAULT_NAT_GATEWAYS),
+      .default(DEFAULT_NAT_GATEWAYS)
+      .describe("One NAT gateway per zone, or a single one (cheaper, but egress fails with its zone)."),
     nodes: NodesSchema.default(NodesSchema.parse({})),
     ingress: z
       .strictObject({
@@ -120,13 +158,16 @@ export const ClusterSchema = z
           .optional()
           .describe("ACM certificate for the ingress ALB; without it the ALB serves plain HTTP."),
       })
-      .default({}),
+      .default({})
+      .describe("The ingress ALB in front of the Istio ingress gateway."),
     kubeContext: z
       .string()
-      .min(1)
+      .min(1, { error: "must not be empty: name a kubeconfig context, or remove the line to use the cluster name" })
       .optional()
       .describe("kubeconfig context `npm run verify` uses for this cluster. Default: the cluster name."),
-    helmValues: helmOverrides.default({}),
+    helmValues: helmOverrides
+      .default({})
+      .describe("This cluster's Helm value overrides, merged over the mesh-wide helmValues."),
   })
   .describe("One EKS cluster, its VPC and its Istio network.");
 
@@ -134,14 +175,19 @@ export const MeshConfigSchema = z
   .strictObject({
     $schema: z.string().optional().describe("Path of the JSON Schema, for editors."),
     meshId: dnsLabel(MAX_LABEL_VALUE_LENGTH).describe("Istio meshID shared by every cluster."),
-    clusters: z.array(ClusterSchema).min(1, { error: "must list at least one cluster" }),
+    clusters: z
+      .array(ClusterSchema)
+      .min(1, { error: "must list at least one cluster: see examples/two-clusters.yaml" })
+      .describe("The clusters of the mesh; each gets its own VPC, EKS cluster and Istio network."),
     apiAllowedCidrs: z
-      .array(ipv4Cidr)
+      .array(checkedString(allowedCidrProblem).describe("An IPv4 CIDR block such as 203.0.113.0/24."))
       .min(1, {
         error:
           "must list at least one range (your office, VPN or CI egress) or nobody outside the VPCs can run cdktf deploy",
       })
-      .describe("Who may reach the public EKS API endpoints and east-west gateways, besides the clusters' own NAT addresses."),
+      .describe(
+        "Who may reach the public EKS API endpoints and east-west gateways, besides the clusters' own NAT addresses.",
+      ),
     admins: z.array(iamPrincipalArn).default([]).describe("IAM principals granted cluster-admin on every cluster."),
     istio: z
       .strictObject({
@@ -150,25 +196,35 @@ export const MeshConfigSchema = z
           .regex(new RegExp(`^${SUPPORTED_ISTIO_MINOR.replace(".", "\\.")}\\.\\d+$`), {
             error: `is not a supported Istio version: use ${SUPPORTED_ISTIO_MINOR}.x, for example "${DEFAULT_ISTIO_VERSION}"`,
           })
-          .default(DEFAULT_ISTIO_VERSION),
+          .default(DEFAULT_ISTIO_VERSION)
+          .describe(`Istio release to install; ${SUPPORTED_ISTIO_MINOR}.x.`),
       })
-      .default({ version: DEFAULT_ISTIO_VERSION }),
+      .default({ version: DEFAULT_ISTIO_VERSION })
+      .describe("The Istio installation."),
     certificateAuthority: z
       .strictObject({
         directory: z
           .string()
-          .min(1)
+          .min(1, { error: `must not be empty: remove the line to use "${DEFAULT_CA_DIRECTORY}"` })
           .default(DEFAULT_CA_DIRECTORY)
           .describe("Directory with root-cert.pem and one folder per cluster (npm run certs, or your own PKI)."),
       })
-      .default({ directory: DEFAULT_CA_DIRECTORY }),
+      .default({ directory: DEFAULT_CA_DIRECTORY })
+      .describe("The mesh's shared root CA and its per-cluster intermediates."),
     state: z
       .strictObject({
-        s3: z.strictObject({
-          bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "is not an S3 bucket name" }),
-          region: z.string(),
-          keyPrefix: z.string().default("istio-mesh").describe("Prefix of every stack's state key."),
-        }),
+        s3: z
+          .strictObject({
+            bucket: z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+                error: "is not an S3 bucket name: use 3 to 63 lowercase letters, digits, '.' and '-'",
+              })
+              .describe("Existing S3 bucket for the Terraform state; turn on versioning."),
+            region: awsRegion.describe("Region of the state bucket."),
+            keyPrefix: z.string().default("istio-mesh").describe("Prefix of every stack's state key."),
+          })
+          .describe("S3 backend with native locking (use_lockfile) and encryption."),
       })
       .optional()
       .describe("Remote state. Without it, state stays in local files next to the project."),

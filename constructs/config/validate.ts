@@ -1,23 +1,40 @@
-import { EKS_END_OF_STANDARD_SUPPORT, LARGEST_VPC_PREFIX, SMALLEST_VPC_PREFIX, defaultNetworkName } from "./defaults";
-import { regionProblem } from "./aws-regions";
-import { Ipv4Network, isPrivateNetwork, networksOverlap, parseIpv4Network } from "./cidr";
+import { EKS_END_OF_STANDARD_SUPPORT, defaultNetworkName } from "./defaults";
+import { networksOverlap, tryParseIpv4Network } from "./cidr";
 import type { ConfigProblem } from "./problems";
-import type { MeshConfig } from "./schema";
+import type { ClusterConfig, MeshConfig } from "./schema";
 
-/** Rules that single-field schema checks cannot express: regions, CIDR sizes and overlaps, uniqueness. */
-export function crossFieldProblems(config: MeshConfig): ConfigProblem[] {
+/**
+ * A cluster as far as the schema accepted it. A field the schema rejected is present with the
+ * value undefined, so a rule that needs it skips the cluster instead of piling on a second error.
+ */
+export type SalvagedCluster = Partial<Omit<ClusterConfig, "nodes" | "ingress">> & {
+  readonly nodes?: Partial<ClusterConfig["nodes"]>;
+  readonly ingress?: Partial<ClusterConfig["ingress"]>;
+};
+
+/** What the cross-field rules read: the clusters, each possibly rejected (undefined) or partly salvaged. */
+export interface SalvagedMesh {
+  readonly clusters?: readonly (SalvagedCluster | undefined)[];
+}
+
+/**
+ * Rules that single-field schema checks cannot express: uniqueness, overlaps, fields that must
+ * agree. They run on whatever the schema could salvage, so one bad field does not hide them.
+ */
+export function crossFieldProblems(config: SalvagedMesh): ConfigProblem[] {
+  const clusters = (config.clusters ?? []).map((cluster) => cluster ?? {});
   return [
-    ...config.clusters.flatMap((cluster, index) => clusterProblems(cluster, `clusters[${index}]`)),
-    ...duplicateProblems(config, "name", (cluster) => cluster.name, "give every cluster its own name"),
+    ...clusters.flatMap((cluster, index) => clusterProblems(cluster, `clusters[${index}]`)),
+    ...duplicateProblems(clusters, "name", (cluster) => cluster.name, "give every cluster its own name"),
     ...duplicateProblems(
-      config,
+      clusters,
       "network",
-      (cluster) => cluster.network ?? defaultNetworkName(cluster.name),
+      networkOf,
       "this is a multi-network mesh: give every cluster its own network",
+      // Two derived networks clash only when the names do, and that is reported already.
+      (first, later) => !("network" in first) && !("network" in later),
     ),
-    ...vpcOverlapProblems(config),
-    ...config.apiAllowedCidrs.flatMap((cidr, index) => allowedCidrProblems(cidr, `apiAllowedCidrs[${index}]`)),
-    ...stateProblems(config),
+    ...vpcOverlapProblems(clusters),
   ];
 }
 
@@ -32,25 +49,26 @@ export function configWarnings(config: MeshConfig, today: Date): string[] {
   });
 }
 
-function clusterProblems(cluster: MeshConfig["clusters"][number], path: string): ConfigProblem[] {
+function clusterProblems(cluster: SalvagedCluster, path: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const badRegion = regionProblem(cluster.region);
-  if (badRegion) problems.push({ path: `${path}.region`, value: cluster.region, message: badRegion });
-  problems.push(...vpcCidrProblems(cluster.vpcCidr, `${path}.vpcCidr`));
-  const { minSize, desiredSize, maxSize } = cluster.nodes;
-  if (maxSize < 1) {
-    problems.push({ path: `${path}.nodes.maxSize`, value: maxSize, message: "must be at least 1: the mesh needs nodes" });
-  }
-  if (minSize > desiredSize || desiredSize > maxSize) {
+  const { minSize, desiredSize, maxSize } = cluster.nodes ?? {};
+  if (minSize !== undefined && desiredSize !== undefined && minSize > desiredSize) {
     problems.push({
-      path: `${path}.nodes`,
-      value: { minSize, desiredSize, maxSize },
-      message: "must satisfy minSize <= desiredSize <= maxSize",
+      path: `${path}.nodes.minSize`,
+      value: minSize,
+      message: `is above desiredSize ${desiredSize}: lower minSize or raise desiredSize (minSize <= desiredSize <= maxSize)`,
     });
   }
-  const certificateArn = cluster.ingress.certificateArn;
+  if (desiredSize !== undefined && maxSize !== undefined && desiredSize > maxSize) {
+    problems.push({
+      path: `${path}.nodes.desiredSize`,
+      value: desiredSize,
+      message: `is above maxSize ${maxSize}: lower desiredSize or raise maxSize (minSize <= desiredSize <= maxSize)`,
+    });
+  }
+  const certificateArn = cluster.ingress?.certificateArn;
   const certificateRegion = certificateArn?.split(":")[3];
-  if (certificateArn && certificateRegion !== cluster.region) {
+  if (certificateArn && cluster.region && certificateRegion !== cluster.region) {
     problems.push({
       path: `${path}.ingress.certificateArn`,
       value: certificateArn,
@@ -60,83 +78,52 @@ function clusterProblems(cluster: MeshConfig["clusters"][number], path: string):
   return problems;
 }
 
-function vpcCidrProblems(cidr: string, path: string): ConfigProblem[] {
-  const network = tryParse(cidr);
-  if (typeof network === "string") return [{ path, value: cidr, message: network }];
-  if (network.prefix < LARGEST_VPC_PREFIX) {
-    return [{ path, value: cidr, message: `is larger than AWS allows for a VPC: use a /${LARGEST_VPC_PREFIX} to /${SMALLEST_VPC_PREFIX}` }];
-  }
-  if (network.prefix > SMALLEST_VPC_PREFIX) {
-    return [
-      {
-        path,
-        value: cidr,
-        message: `is too small for one private and one public subnet per zone with room for pod IPs: use a /${LARGEST_VPC_PREFIX} to /${SMALLEST_VPC_PREFIX}`,
-      },
-    ];
-  }
-  if (!isPrivateNetwork(network)) {
-    return [{ path, value: cidr, message: "is not a private range: use one inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10" }];
-  }
-  return [];
+/** The cluster's Istio network: as written, or derived from the name when the field is absent. */
+function networkOf(cluster: SalvagedCluster): string | undefined {
+  if ("network" in cluster) return cluster.network;
+  return cluster.name === undefined ? undefined : defaultNetworkName(cluster.name);
 }
 
-function vpcOverlapProblems(config: MeshConfig): ConfigProblem[] {
+function vpcOverlapProblems(clusters: readonly SalvagedCluster[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const networks = config.clusters.map((cluster) => tryParse(cluster.vpcCidr));
+  const networks = clusters.map((cluster) => (cluster.vpcCidr ? tryParseIpv4Network(cluster.vpcCidr) : undefined));
   networks.forEach((network, later) => {
     for (let earlier = 0; earlier < later; earlier++) {
       const other = networks[earlier];
-      if (typeof network === "string" || typeof other === "string" || !networksOverlap(network, other)) continue;
+      if (typeof network !== "object" || typeof other !== "object" || !networksOverlap(network, other)) continue;
       problems.push({
         path: `clusters[${later}].vpcCidr`,
-        value: config.clusters[later].vpcCidr,
-        message: `overlaps clusters[${earlier}].vpcCidr "${config.clusters[earlier].vpcCidr}": give each cluster its own range`,
+        value: clusters[later].vpcCidr,
+        message: `overlaps clusters[${earlier}].vpcCidr "${clusters[earlier].vpcCidr}": give each cluster its own range`,
       });
     }
   });
   return problems;
 }
 
-function allowedCidrProblems(cidr: string, path: string): ConfigProblem[] {
-  const network = tryParse(cidr);
-  if (typeof network === "string") return [{ path, value: cidr, message: network }];
-  if (network.prefix < 8) {
-    return [{ path, value: cidr, message: "opens the API servers and east-west gateways to a large part of the internet: list your egress ranges instead" }];
-  }
-  return [];
-}
-
 function duplicateProblems(
-  config: MeshConfig,
+  clusters: readonly SalvagedCluster[],
   field: string,
-  valueOf: (cluster: MeshConfig["clusters"][number]) => string,
+  valueOf: (cluster: SalvagedCluster) => string | undefined,
   fix: string,
+  followsFromAnother: (first: SalvagedCluster, later: SalvagedCluster) => boolean = () => false,
 ): ConfigProblem[] {
   const firstIndex = new Map<string, number>();
   const problems: ConfigProblem[] = [];
-  config.clusters.forEach((cluster, index) => {
+  clusters.forEach((cluster, index) => {
     const value = valueOf(cluster);
+    if (value === undefined) return;
     const first = firstIndex.get(value);
     if (first === undefined) {
       firstIndex.set(value, index);
       return;
     }
-    problems.push({ path: `clusters[${index}].${field}`, value, message: `is already used by clusters[${first}]: ${fix}` });
+    if (followsFromAnother(clusters[first], cluster)) return;
+    problems.push({
+      path: `clusters[${index}].${field}`,
+      value,
+      message: `is already used by clusters[${first}]: ${fix}`,
+    });
   });
   return problems;
-}
-
-function stateProblems(config: MeshConfig): ConfigProblem[] {
-  const region = config.state?.s3.region;
-  const badRegion = region === undefined ? undefined : regionProblem(region);
-  return badRegion ? [{ path: "state.s3.region", value: region, message: badRegion }] : [];
-}
-
-function tryParse(cidr: string): Ipv4Network | string {
-  try {
-    return parseIpv4Network(cidr);
-  } catch (error) {
-    return (error as Error).message;
-  }
 }

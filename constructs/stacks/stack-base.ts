@@ -16,12 +16,17 @@ export interface MeshStackProps {
 }
 
 /**
- * Cdktf runs Terraform in cdktf.out/stacks/<stack>, so this relative path puts local state next
- * to the project, outside the regenerated output, and keeps cross-stack remote-state blocks free
- * of this machine's absolute paths.
+ * The project directory as seen from where cdktf runs Terraform (cdktf.out/stacks/<stack>).
+ * Paths built on it (local state, CA files read by file()) stay valid on any machine.
+ */
+export const PROJECT_DIR_FROM_STACK = "../../..";
+
+/**
+ * Local state next to the project, outside the regenerated output; relative, so cross-stack
+ * remote-state blocks carry no absolute path of this machine.
  */
 export function localStatePath(stackName: string): string {
-  return `../../../terraform.${stackName}.tfstate`;
+  return `${PROJECT_DIR_FROM_STACK}/terraform.${stackName}.tfstate`;
 }
 
 /** A stack of one cluster: its AWS provider in the cluster's region, mesh tags, and its state backend. */

@@ -1,0 +1,301 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { loadMeshConfig, PROJECT_DIR } from "../constructs/config/load";
+import type { MeshSpec } from "../constructs/config/spec";
+import { closedPortUrl, FakeApiServer, startFakeApiServer, startSilentServer } from "./helpers/fake-kube-api";
+import { FakeCluster, healthyMesh, ROOT_B } from "./helpers/fake-mesh";
+
+/**
+ * `npm run verify` end to end: the real CLI in a subprocess (node --import tsx, as `npm run
+ * verify` runs it), the real @kubernetes/client-node, fake API servers on 127.0.0.1 serving a
+ * deployed mesh, and a generated kubeconfig pointing at them. The exec-based traffic check runs
+ * through client-node's WebSocket exec against the fake server, too.
+ */
+
+const TOKEN = "verify-test-token";
+const work = mkdtempSync(path.join(tmpdir(), "verify-cli-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seconds: number;
+}
+
+/** Runs the CLI with only the environment it documents (MESH_CONFIG, KUBECONFIG) plus PATH and HOME. */
+function verify(env: Record<string, string>, args: string[] = []): Promise<Run> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/verify.ts", ...args], {
+      cwd: PROJECT_DIR,
+      env: { PATH: process.env.PATH ?? "", HOME: work, NO_COLOR: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const killer = setTimeout(() => child.kill("SIGKILL"), 40_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 });
+    });
+  });
+}
+
+let configCount = 0;
+/** Writes a mesh config whose contexts are named ctx-<cluster>, so the kubeContext setting is exercised. */
+function meshConfig(clusterNames: string[]): { file: string; spec: MeshSpec } {
+  const file = path.join(work, `mesh-${++configCount}.yaml`);
+  const regions = ["us-west-2", "us-east-2", "eu-central-1"];
+  writeFileSync(
+    file,
+    stringify({
+      meshId: "mesh-under-test",
+      apiAllowedCidrs: ["203.0.113.0/24"],
+      clusters: clusterNames.map((name, index) => ({
+        name,
+        region: regions[index],
+        vpcCidr: `10.${10 * (index + 1)}.0.0/16`,
+        kubeContext: `ctx-${name}`,
+      })),
+    }),
+  );
+  return { file, spec: loadMeshConfig(file).spec };
+}
+
+/** A kubeconfig with one context per entry; a context whose server is undefined is left out. */
+function kubeconfig(entries: { context: string; server?: string; token?: string }[]): string {
+  const file = path.join(work, `kubeconfig-${++configCount}`);
+  const present = entries.filter((entry) => entry.server);
+  writeFileSync(
+    file,
+    stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      // client-node accepts a plain-HTTP server only with TLS verification off.
+      clusters: present.map((entry) => ({
+        name: entry.context,
+        cluster: { server: entry.server, "insecure-skip-tls-verify": true },
+      })),
+      users: present.map((entry) => ({ name: entry.context, user: { token: entry.token ?? TOKEN } })),
+      contexts: present.map((entry) => ({
+        name: entry.context,
+        context: { cluster: entry.context, user: entry.context },
+      })),
+      "current-context": present[0]?.context ?? "",
+    }),
+  );
+  return file;
+}
+
+/** The printed line of one check, e.g. line(run, "istiod", "cluster1") -> "FAIL  istiod  cluster1  …". */
+function line(run: Run, check: string, cluster: string): string {
+  const found = run.stdout
+    .split("\n")
+    .find((text) => new RegExp(`^(PASS|FAIL|SKIP)\\s+${check}\\s+${cluster.replace(/[()]/g, "\\$&")}\\s`).test(text));
+  if (!found) throw new Error(`no ${check} line for ${cluster} in:\n${run.stdout}\n${run.stderr}`);
+  return found;
+}
+
+const hintAfter = (run: Run, check: string, cluster: string) => {
+  const lines = run.stdout.split("\n");
+  const next = lines[lines.indexOf(line(run, check, cluster)) + 1] ?? "";
+  return next.trim().startsWith("hint:") ? next.trim() : "";
+};
+
+/** Serves every cluster of a FakeCluster map on its own fake API server. */
+async function serve(clusters: Map<string, FakeCluster>): Promise<Map<string, FakeApiServer>> {
+  const servers = new Map<string, FakeApiServer>();
+  for (const [name, cluster] of clusters) servers.set(name, await startFakeApiServer(cluster, TOKEN));
+  return servers;
+}
+
+const closeAll = (servers: Map<string, FakeApiServer>) =>
+  Promise.all([...servers.values()].map((server) => server.close()));
+const STACK_FRAME = /^\s+at .+\(.+:\d+:\d+\)$/m;
+
+describe("npm run verify against fake API servers", () => {
+  it("passes every check of a healthy two-cluster mesh and exits 0, reading only", async () => {
+    const { file, spec } = meshConfig(["cluster1", "cluster2"]);
+    const servers = await serve(healthyMesh(spec));
+    try {
+      const run = await verify({
+        MESH_CONFIG: file,
+        KUBECONFIG: kubeconfig(
+          spec.clusters.map((cluster) => ({ context: cluster.kubeContext, server: servers.get(cluster.name)!.url })),
+        ),
+      });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      for (const cluster of ["cluster1", "cluster2"]) {
+        for (const check of ["reachable", "root-cert", "istiod", "remote-secrets", "east-west-gw", "traffic"]) {
+          expect(line(run, check, cluster)).toMatch(/^PASS/);
+        }
+      }
+      expect(line(run, "shared-root", "(mesh)")).toMatch(/^PASS .*all 2 clusters share root CN=Root CA, O=Istio/);
+      expect(line(run, "reachable", "cluster1")).toContain(
+        `Kubernetes v1.35.2-eks-1234567 at ${servers.get("cluster1")!.url} (context ctx-cluster1)`,
+      );
+      expect(line(run, "istiod", "cluster2")).toContain(
+        "meshID mesh-under-test, clusterName cluster2, network cluster2-network",
+      );
+      // 10 requests per cluster by default, answered round-robin by both clusters' versions over the WebSocket exec.
+      expect(line(run, "traffic", "cluster1")).toContain("20/20 answered: v1 (cluster1) 10, v2 (cluster2) 10");
+      expect(run.stdout).toMatch(/13 passed, 0 failed, 0 skipped: the mesh works \(exit 0\)/);
+
+      const requests = servers.get("cluster1")!.requests;
+      expect(requests.every((request) => request.startsWith("GET "))).toBe(true);
+      const exec = requests.find((request) => request.includes("/exec?"))!;
+      expect(exec).toContain("/api/v1/namespaces/sample/pods/curl-5b549b49b8-mg7nl/exec?");
+      expect(new URLSearchParams(exec.split("?")[1]).get("container")).toBe("curl");
+      expect(new URLSearchParams(exec.split("?")[1]).getAll("command").slice(0, 2)).toEqual(["curl", "-sS"]);
+    } finally {
+      await closeAll(servers);
+    }
+  });
+
+  it("reports each broken piece with its reason and hint, and exits 1", async () => {
+    const { file, spec } = meshConfig(["cluster1", "cluster2"]);
+    const mesh = healthyMesh(spec);
+    const one = mesh.get("cluster1")!;
+    const two = mesh.get("cluster2")!;
+    // cluster2 got its own root; cluster1 sits on the wrong network; cluster2 lacks cluster1's
+    // remote secret; cluster1's east-west load balancer has no address.
+    two.objects["istio-system"]!.secrets!.cacerts.data["root-cert.pem"] = Buffer.from(ROOT_B).toString("base64");
+    two.objects["istio-system"]!.configmaps!["istio-ca-root-cert"].data["root-cert.pem"] = ROOT_B;
+    one.namespaces["istio-system"].metadata.labels["topology.istio.io/network"] = "network1";
+    delete two.objects["istio-system"]!.secrets!["istio-remote-secret-cluster1"];
+    one.objects["istio-system"]!.services!["istio-eastwestgateway"].status = { loadBalancer: {} };
+    const servers = await serve(mesh);
+    try {
+      const run = await verify({
+        MESH_CONFIG: file,
+        KUBECONFIG: kubeconfig(
+          spec.clusters.map((cluster) => ({ context: cluster.kubeContext, server: servers.get(cluster.name)!.url })),
+        ),
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe("");
+      expect(line(run, "shared-root", "(mesh)")).toMatch(
+        /^FAIL .*clusters trust different roots \(cluster1 [0-9A-F:]+…, cluster2 [0-9A-F:]+…\)/,
+      );
+      expect(hintAfter(run, "shared-root", "(mesh)")).toContain("npm run certs");
+      expect(line(run, "istiod", "cluster1")).toMatch(
+        /^FAIL .*network label topology.istio.io\/network of namespace istio-system is "network1", expected "cluster1-network"/,
+      );
+      expect(line(run, "istiod", "cluster2")).toMatch(/^PASS/);
+      expect(line(run, "remote-secrets", "cluster2")).toMatch(/^FAIL .*no istio-remote-secret-cluster1 for cluster1/);
+      expect(hintAfter(run, "remote-secrets", "cluster2")).toContain("mesh-links");
+      expect(line(run, "remote-secrets", "cluster1")).toMatch(
+        /^PASS .*cluster2 \(https:\/\/cluster2\.gr7\.example\.eks\.amazonaws\.com\)/,
+      );
+      expect(line(run, "east-west-gw", "cluster1")).toMatch(/^FAIL .*no external address yet/);
+      expect(hintAfter(run, "east-west-gw", "cluster1")).toContain(
+        "kubectl --context ctx-cluster1 -n istio-system describe service istio-eastwestgateway",
+      );
+      expect(run.stdout).toMatch(/\d+ passed, 4 failed, 0 skipped: the mesh is not verified \(exit 1\)/);
+      expect(run.stdout).not.toMatch(STACK_FRAME);
+    } finally {
+      await closeAll(servers);
+    }
+  });
+
+  it("fails an unreachable cluster clearly, skips what needs it, and never prints a stack trace", async () => {
+    const { file, spec } = meshConfig(["cluster1", "cluster2"]);
+    const servers = await serve(new Map([["cluster1", healthyMesh(spec).get("cluster1")!]]));
+    const refused = await closedPortUrl();
+    try {
+      const run = await verify({
+        MESH_CONFIG: file,
+        KUBECONFIG: kubeconfig([
+          { context: "ctx-cluster1", server: servers.get("cluster1")!.url },
+          { context: "ctx-cluster2", server: refused },
+        ]),
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe("");
+      expect(line(run, "reachable", "cluster1")).toMatch(/^PASS/);
+      expect(line(run, "reachable", "cluster2")).toMatch(
+        new RegExp(`^FAIL\\s+reachable\\s+cluster2\\s+connection refused by ${refused}$`),
+      );
+      expect(hintAfter(run, "reachable", "cluster2")).toContain("apiAllowedCidrs");
+      for (const check of ["root-cert", "istiod", "remote-secrets", "east-west-gw", "traffic"]) {
+        expect(line(run, check, "cluster2")).toMatch(/^SKIP .*not checked: cluster2 is not reachable/);
+      }
+      expect(line(run, "shared-root", "(mesh)")).toMatch(/^SKIP .*no root read from cluster2/);
+      // cluster1's requests still reach cluster2's version, but cluster2's own version cannot be read.
+      expect(line(run, "traffic", "cluster1")).toMatch(/^SKIP .*versions unknown for cluster2 \(not reachable\)/);
+      expect(run.stdout).not.toMatch(STACK_FRAME);
+    } finally {
+      await closeAll(servers);
+    }
+  });
+
+  it("bounds a silent endpoint in time and names a missing context and rejected credentials", async () => {
+    const { file, spec } = meshConfig(["cluster1", "cluster2", "cluster3"]);
+    const silent = await startSilentServer();
+    const servers = await serve(new Map([["cluster3", healthyMesh(spec).get("cluster3")!]]));
+    try {
+      const config = kubeconfig([
+        { context: "ctx-cluster1", server: silent.url },
+        { context: "ctx-cluster2" },
+        { context: "ctx-cluster3", server: servers.get("cluster3")!.url, token: "stale-token" },
+      ]);
+      const run = await verify({ MESH_CONFIG: file, KUBECONFIG: config }, ["--timeout", "1"]);
+      expect(run.code).toBe(1);
+      expect(run.seconds).toBeLessThan(15);
+      expect(line(run, "reachable", "cluster1")).toMatch(
+        new RegExp(`^FAIL .*${silent.url} did not answer GET /version within 1s`),
+      );
+      expect(line(run, "reachable", "cluster2")).toMatch(
+        new RegExp(`^FAIL .*context "ctx-cluster2" is not in kubeconfig ${config}`),
+      );
+      expect(hintAfter(run, "reachable", "cluster2")).toBe(
+        "hint: aws eks update-kubeconfig --name cluster2 --region us-east-2 --alias ctx-cluster2",
+      );
+      expect(line(run, "reachable", "cluster3")).toMatch(
+        /^FAIL .*answered HTTP 401 to GET \/version: credentials rejected/,
+      );
+      expect(hintAfter(run, "reachable", "cluster3")).toContain(
+        "aws eks update-kubeconfig --name cluster3 --region eu-central-1 --alias ctx-cluster3",
+      );
+      expect(run.stdout).toMatch(/0 passed, 3 failed, 16 skipped: the mesh is not verified \(exit 1\)/);
+      expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
+    } finally {
+      await Promise.all([silent.close(), closeAll(servers)]);
+    }
+  });
+
+  it("exits 2 with a hint when it cannot start: no kubeconfig, bad mesh config, bad option", async () => {
+    const { file } = meshConfig(["cluster1", "cluster2"]);
+    const badConfig = path.join(work, "bad.yaml");
+    writeFileSync(
+      badConfig,
+      "meshId: mesh1\nclusters:\n  - name: cluster1\n    region: mars-1\n    vpcCidr: 10.0.0.0/16\n",
+    );
+    const missing = path.join(work, "missing-kubeconfig");
+    const [noKubeconfig, invalid, badOption] = await Promise.all([
+      verify({ MESH_CONFIG: file, KUBECONFIG: missing }),
+      verify({ MESH_CONFIG: badConfig, KUBECONFIG: missing }),
+      verify({ MESH_CONFIG: file }, ["--requests", "0"]),
+    ]);
+    expect(noKubeconfig.code).toBe(2);
+    expect(noKubeconfig.stderr).toContain(`no kubeconfig at ${path.join(work, "missing-kubeconfig")}`);
+    expect(noKubeconfig.stderr).toContain(
+      "hint: create one context per cluster: aws eks update-kubeconfig --name cluster1 --region us-west-2 --alias ctx-cluster1",
+    );
+
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/clusters\[0\]\.region "mars-1"/);
+
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toContain('--requests "0" must be a whole number from 1 to 1000');
+    for (const run of [noKubeconfig, invalid, badOption]) expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
+  });
+});

@@ -1,0 +1,55 @@
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { loadMeshConfig, PROJECT_DIR } from "../constructs/config/load";
+import { ConfigError } from "../constructs/config/problems";
+import { displayPath } from "./layout";
+import { CaEntry, ensureMeshCa } from "./ca";
+import { CaError } from "./validate-ca";
+
+/**
+ * `npm run certs`: the mesh CA for the clusters of MESH_CONFIG (or the default config), in its
+ * certificateAuthority.directory. Safe to run again: it only adds what is missing.
+ */
+async function main(): Promise<void> {
+  const configPath = process.env.MESH_CONFIG ? path.resolve(process.env.MESH_CONFIG) : undefined;
+  const { spec } = loadMeshConfig(configPath);
+  const caDirectory = path.resolve(PROJECT_DIR, spec.caDirectory);
+  console.log(`Mesh CA in ${displayPath(PROJECT_DIR, caDirectory)}/ for ${spec.clusters.map((cluster) => cluster.name).join(", ")}:`);
+
+  const report = await ensureMeshCa({ caDirectory, clusterNames: spec.clusters.map((cluster) => cluster.name) });
+  for (const entry of report.created) console.log(`  created ${describe(entry)}`);
+  for (const entry of report.kept) console.log(`  kept    ${describe(entry)}`);
+  for (const warning of report.warnings) console.warn(`Warning: ${warning}`);
+  for (const file of keysGitWouldTrack(report.keyFiles)) {
+    console.warn(`Warning: git does not ignore ${displayPath(PROJECT_DIR, file)}: add it to .gitignore so the key is never committed`);
+  }
+  console.log(
+    report.created.length
+      ? "Private keys are PKCS#8 PEM, owner-only (0600). Keep root-key.pem safe: it can mint any identity in the mesh."
+      : "Nothing to add: every configured cluster has its intermediate.",
+  );
+}
+
+function describe(entry: CaEntry): string {
+  const what = entry.name === "root" ? "mesh root" : `intermediate of ${entry.name}`;
+  return `${entry.shown} (${what}, valid until ${entry.notAfter.toISOString().slice(0, 10)})`;
+}
+
+/**
+ * Key files inside the project's git work tree that git would not ignore. Best effort: outside a
+ * git checkout, or without git, there is nothing to check.
+ */
+function keysGitWouldTrack(keyFiles: readonly string[]): string[] {
+  return keyFiles.filter((file) => {
+    const result = spawnSync("git", ["check-ignore", "--quiet", file], { cwd: PROJECT_DIR });
+    // 0: ignored; 1: not ignored; anything else (128: not a repo, outside it; no git): unknown.
+    return result.status === 1;
+  });
+}
+
+main().catch((error: unknown) => {
+  // Users get the message they can act on, never a stack trace.
+  const known = error instanceof ConfigError || error instanceof CaError;
+  console.error(known ? error.message : `npm run certs failed: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+import * as path from "node:path";
+import { Construct } from "constructs";
+import { Fn, ITerraformDependable, TerraformProvider } from "cdktf";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { CLUSTER_CA_FILES } from "../../certs/layout";
+import { PROJECT_DIR_FROM_STACK } from "../stacks/stack-base";
+import { ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
+
+/** The secret istiod looks for at start: with it, istiod signs with the plugged-in intermediate. */
+export const CACERTS_SECRET_NAME = "cacerts";
+
+export interface CacertsSecretProps {
+  /** The cluster whose intermediate CA the secret carries (its folder in the CA directory). */
+  readonly clusterName: string;
+  /**
+   * The CA directory, relative to the project (the config's certificateAuthority.directory). An
+   * absolute path would tie cdktf.out to this machine, so it is rejected.
+   */
+  readonly caDirectory: string;
+  /** What creates the secret's namespace (the istio-system namespace resource); the secret waits for it. */
+  readonly namespaceDependency: ITerraformDependable;
+  /**
+   * Namespace of istiod.
+   * @default ISTIO_SYSTEM_NAMESPACE
+   */
+  readonly namespace?: string;
+  /**
+   * Kubernetes provider of the cluster.
+   * @default the stack's default kubernetes provider
+   */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * The `cacerts` secret of one cluster: its intermediate CA, key, chain and the mesh root, so istiod
+ * signs workload certificates under the root every cluster shares instead of minting its own.
+ *
+ * Each value is a Terraform file() call on a path relative to the stack's working directory:
+ * Terraform reads the files at plan/apply time, so cdktf.out holds neither key material nor an
+ * absolute path. Terraform state does hold the secret, so state belongs in an encrypted backend.
+ * Istiod must depend on `secret`: started without it, istiod mints a root of its own.
+ */
+export class CacertsSecret extends Construct {
+  public readonly secret: SecretV1;
+  /** The file each secret key is read from, relative to the stack's working directory. */
+  public readonly sourceFiles: Readonly<Record<(typeof CLUSTER_CA_FILES)[number], string>>;
+
+  constructor(scope: Construct, id: string, props: CacertsSecretProps) {
+    super(scope, id);
+    const namespace = props.namespace ?? ISTIO_SYSTEM_NAMESPACE;
+    if (path.isAbsolute(props.caDirectory) || path.win32.isAbsolute(props.caDirectory)) {
+      throw new Error(
+        `CacertsSecret ${props.clusterName}: caDirectory "${props.caDirectory}" is absolute; give it relative to the project directory (certificateAuthority.directory: ca) so cdktf.out carries no machine path`,
+      );
+    }
+    const clusterDirectory = path.posix.join(PROJECT_DIR_FROM_STACK, props.caDirectory, props.clusterName);
+    this.sourceFiles = Object.fromEntries(
+      CLUSTER_CA_FILES.map((file) => [file, path.posix.join(clusterDirectory, file)]),
+    ) as CacertsSecret["sourceFiles"];
+    this.secret = new SecretV1(this, "secret", {
+      metadata: { name: CACERTS_SECRET_NAME, namespace },
+      // The provider base64-encodes `data` values itself, so the PEM text goes in as it is.
+      data: Object.fromEntries(Object.entries(this.sourceFiles).map(([key, file]) => [key, Fn.file(file)])),
+      provider: props.provider,
+      dependsOn: [props.namespaceDependency],
+    });
+  }
+}

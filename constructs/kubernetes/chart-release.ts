@@ -1,0 +1,114 @@
+import { Construct } from "constructs";
+import { IResolveContext, ITerraformDependable, Token } from "cdktf";
+import deepmerge from "deepmerge";
+import { stringify } from "yaml";
+import { Release } from "@cdktf/provider-helm/lib/release";
+
+/** Helm values as the chart reads them: a tree of plain objects, lists and scalars. */
+export type HelmValues = Record<string, unknown>;
+
+/**
+ * How long Helm waits for a release's workloads (and LoadBalancer Services' addresses) to be
+ * ready. First installs pull images and wait for AWS load balancers, which Helm's 5-minute
+ * default does not always cover.
+ */
+export const DEFAULT_RELEASE_TIMEOUT_SECONDS = 600;
+
+/** Where a chart comes from: a chart name in a repository at a pinned version, or a local chart directory. */
+export interface ChartSource {
+  /** Chart name in `repository`, or the path of a local chart directory. */
+  readonly chart: string;
+  /**
+   * Helm repository URL.
+   * @default none: `chart` is a local directory
+   */
+  readonly repository?: string;
+  /**
+   * Chart version.
+   * @default the version in the local chart's Chart.yaml
+   */
+  readonly version?: string;
+}
+
+export interface ChartReleaseProps {
+  /** Helm release name. */
+  readonly releaseName: string;
+  /** Namespace of the release; must exist already (the release never creates it). */
+  readonly namespace: string;
+  readonly source: ChartSource;
+  /** The values this program computes for the chart. */
+  readonly values: object;
+  /**
+   * The user's values for this release (ClusterSpec.helmValues), merged last.
+   * @default {}
+   */
+  readonly overrides?: HelmValues;
+  /**
+   * Resources the release must wait for, and that outlive it on destroy.
+   * @default []
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * One helm_release: computed values with the user's overrides deep-merged last, passed to
+ * Helm as a single YAML document, so the plan shows the values as Helm reads them.
+ */
+export class ChartRelease extends Construct implements ITerraformDependable {
+  public readonly helmRelease: Release;
+  /** The values Helm receives, after the overrides. */
+  public readonly values: HelmValues;
+
+  constructor(scope: Construct, id: string, props: ChartReleaseProps) {
+    super(scope, id);
+    this.values = mergeValues(props.values, props.overrides);
+    this.helmRelease = new Release(this, "release", {
+      name: props.releaseName,
+      namespace: props.namespace,
+      chart: props.source.chart,
+      repository: props.source.repository,
+      version: props.source.version,
+      values: [toValuesYaml(this.values)],
+      timeout: DEFAULT_RELEASE_TIMEOUT_SECONDS,
+      dependsOn: props.dependsOn,
+    });
+  }
+
+  /** The helm_release, so other resources can depend on this construct directly. */
+  public get fqn(): string {
+    return this.helmRelease.fqn;
+  }
+
+  /** Makes the release wait for more resources (e.g. a Secret the chart's pods mount). */
+  public addDependency(...dependencies: ITerraformDependable[]): void {
+    this.helmRelease.dependsOn = [...(this.helmRelease.dependsOn ?? []), ...dependencies.map(dependsOnEntry)];
+  }
+}
+
+/**
+ * A depends_on entry as cdktf writes the ones given to a constructor: the bare address
+ * (`type.name`). The plain `fqn` would render as "${type.name}", which Terraform rejects there.
+ */
+function dependsOnEntry(dependency: ITerraformDependable): string {
+  return Token.asString({
+    creationStack: [],
+    resolve: (context: IResolveContext) => {
+      context.suppressBraces = true;
+      return dependency.fqn;
+    },
+    toString: () => dependency.fqn,
+  });
+}
+
+/** Overrides win; a list in the overrides replaces the computed list instead of being appended to it. */
+export function mergeValues(computed: object, overrides: HelmValues = {}): HelmValues {
+  return deepmerge<HelmValues>(computed as HelmValues, overrides, { arrayMerge: (_computed, override) => override });
+}
+
+/**
+ * Sorted keys keep the synthesized values stable whatever order they were built in; no line
+ * folding, so a long value (or a Terraform reference inside one) stays on one line.
+ */
+export function toValuesYaml(values: HelmValues): string {
+  return stringify(values, { sortMapEntries: true, lineWidth: 0 });
+}

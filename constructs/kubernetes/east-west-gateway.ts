@@ -1,0 +1,92 @@
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
+import { ChartRelease, HelmValues } from "./chart-release";
+import { GATEWAY_MIN_REPLICAS, GatewayValues, istioChart } from "./istio-charts";
+import { GATEWAY_READY_PATH, GATEWAY_STATUS_PORT } from "./ingress-gateway";
+import { ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
+
+export const EAST_WEST_GATEWAY_RELEASE = "istio-eastwestgateway";
+/** Value of the gateway pods' `istio` label: what the cross-network Gateway selects. */
+export const EAST_WEST_GATEWAY_SELECTOR = "eastwestgateway";
+/** Port of the cross-network listener (mTLS from other networks, AUTO_PASSTHROUGH). */
+export const CROSS_NETWORK_PORT = 15443;
+
+/**
+ * The network gateway's Service ports, by the names the chart and Istio expect: the status port
+ * for health checks, `tls` for cross-network traffic, and istiod's XDS/CA and webhook ports, which
+ * only a remote (non-primary) cluster would use.
+ */
+export const NETWORK_GATEWAY_PORTS = {
+  "status-port": { port: GATEWAY_STATUS_PORT, targetPort: GATEWAY_STATUS_PORT },
+  tls: { port: CROSS_NETWORK_PORT, targetPort: CROSS_NETWORK_PORT },
+  "tls-istiod": { port: 15012, targetPort: 15012 },
+  "tls-webhook": { port: 15017, targetPort: 15017 },
+} as const;
+
+const LB = "service.beta.kubernetes.io/aws-load-balancer";
+/**
+ * An internet-facing NLB that the AWS Load Balancer Controller owns, sending traffic straight to
+ * the gateway pods. The clusters share no private network, so the other clusters reach this
+ * gateway from their NAT addresses over the internet.
+ */
+export const EAST_WEST_NLB_ANNOTATIONS: Readonly<Record<string, string>> = {
+  [`${LB}-type`]: "external",
+  [`${LB}-nlb-target-type`]: "ip",
+  [`${LB}-scheme`]: "internet-facing",
+  // One health check for every listener: the gateway's readiness. A TCP check per port would mark
+  // 15012/15017 (never listened on in multi-primary) unhealthy.
+  [`${LB}-healthcheck-port`]: String(GATEWAY_STATUS_PORT),
+  [`${LB}-healthcheck-protocol`]: "http",
+  [`${LB}-healthcheck-path`]: GATEWAY_READY_PATH,
+};
+
+export interface EastWestGatewayProps {
+  readonly istioVersion: string;
+  /** The cluster's Istio network. */
+  readonly network: string;
+  /**
+   * The only sources the NLB admits: every cluster's NAT addresses plus the configured ranges.
+   * Must not be empty: the controller reads an empty list as 0.0.0.0/0.
+   */
+  readonly allowedSourceCidrs: readonly string[];
+  readonly overrides?: HelmValues;
+  /** istiod, the load balancer controller, the namespace. */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** The network gateway other networks reach this cluster's workloads through. */
+export class EastWestGateway extends Construct {
+  public readonly release: ChartRelease;
+
+  constructor(scope: Construct, id: string, props: EastWestGatewayProps) {
+    super(scope, id);
+    if (props.allowedSourceCidrs.length === 0) {
+      throw new Error(
+        `EastWestGateway ${props.network}: allowedSourceCidrs is empty, which opens the NLB to 0.0.0.0/0: pass the mesh's NAT addresses and apiAllowedCidrs`,
+      );
+    }
+    const values: GatewayValues = {
+      // Also derived by the chart from the release name; pinned because the cross-network Gateway selects it.
+      // The chart adds the topology.istio.io/network label itself from networkGateway (Service and pods);
+      // repeating it here would render the key twice.
+      labels: { istio: EAST_WEST_GATEWAY_SELECTOR },
+      networkGateway: props.network,
+      networkGatewayPorts: NETWORK_GATEWAY_PORTS,
+      service: {
+        type: "LoadBalancer",
+        annotations: EAST_WEST_NLB_ANNOTATIONS,
+        loadBalancerSourceRanges: props.allowedSourceCidrs,
+      },
+      autoscaling: { minReplicas: GATEWAY_MIN_REPLICAS },
+      podDisruptionBudget: { minAvailable: 1 },
+    };
+    this.release = new ChartRelease(this, "release", {
+      releaseName: EAST_WEST_GATEWAY_RELEASE,
+      namespace: ISTIO_SYSTEM_NAMESPACE,
+      source: istioChart("gateway", props.istioVersion),
+      values,
+      overrides: props.overrides,
+      dependsOn: props.dependsOn,
+    });
+  }
+}

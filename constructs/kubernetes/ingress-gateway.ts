@@ -1,0 +1,48 @@
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
+import { ChartRelease, HelmValues } from "./chart-release";
+import { GATEWAY_MIN_REPLICAS, GatewayValues, istioChart } from "./istio-charts";
+import { ISTIO_INGRESS_NAMESPACE } from "./namespaces";
+
+export const INGRESS_GATEWAY_RELEASE = "istio-ingressgateway";
+/** Value of the gateway pods' `istio` label: what ingress Gateway resources and the server-header EnvoyFilter select. */
+export const INGRESS_GATEWAY_SELECTOR = "ingressgateway";
+/** The Service port (and pod port) the ALB forwards HTTP to; the chart's default `http2` port. */
+export const INGRESS_GATEWAY_HTTP_PORT = 80;
+/** Istio gateways' health endpoint, the load balancers' health check. */
+export const GATEWAY_STATUS_PORT = 15021;
+export const GATEWAY_READY_PATH = "/healthz/ready";
+
+export interface IngressGatewayProps {
+  readonly istioVersion: string;
+  readonly overrides?: HelmValues;
+  /** istiod (its injector gives the gateway pods their proxy), the load balancer controller, the namespace. */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * The north-south gateway. The internet reaches it only through the ALB that the mesh chart's
+ * Ingress creates, which sends traffic straight to the pods, so its Service stays ClusterIP: a
+ * LoadBalancer Service would make the controller build a second, unused load balancer.
+ */
+export class IngressGateway extends Construct {
+  public readonly release: ChartRelease;
+
+  constructor(scope: Construct, id: string, props: IngressGatewayProps) {
+    super(scope, id);
+    const values: GatewayValues = {
+      labels: { istio: INGRESS_GATEWAY_SELECTOR },
+      service: { type: "ClusterIP" },
+      autoscaling: { minReplicas: GATEWAY_MIN_REPLICAS },
+      podDisruptionBudget: { minAvailable: 1 },
+    };
+    this.release = new ChartRelease(this, "release", {
+      releaseName: INGRESS_GATEWAY_RELEASE,
+      namespace: ISTIO_INGRESS_NAMESPACE,
+      source: istioChart("gateway", props.istioVersion),
+      values,
+      overrides: props.overrides,
+      dependsOn: props.dependsOn,
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
+import { ChartRelease, HelmValues } from "./chart-release";
+import { istioChart } from "./istio-charts";
+import { ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
+
+export const ISTIO_BASE_RELEASE = "istio-base";
+
+/**
+ * The base chart values this program sets. None: its defaults (CRDs as templates so upgrades
+ * update them, the istio-reader account that remote secrets use) are what a multi-primary mesh needs.
+ */
+export type IstioBaseValues = Record<string, never>;
+
+export interface IstioBaseProps {
+  readonly istioVersion: string;
+  readonly overrides?: HelmValues;
+  /** The istio-system namespace. */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** Istio's CRDs and cluster-wide resources, which istiod and every Istio resource need first. */
+export class IstioBase extends Construct {
+  public readonly release: ChartRelease;
+
+  constructor(scope: Construct, id: string, props: IstioBaseProps) {
+    super(scope, id);
+    const values: IstioBaseValues = {};
+    this.release = new ChartRelease(this, "release", {
+      releaseName: ISTIO_BASE_RELEASE,
+      namespace: ISTIO_SYSTEM_NAMESPACE,
+      source: istioChart("base", props.istioVersion),
+      values,
+      overrides: props.overrides,
+      dependsOn: props.dependsOn,
+    });
+  }
+}

@@ -1,0 +1,41 @@
+import { Construct } from "constructs";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+
+/** Namespace of istiod, the Istio CRD-side resources and the east-west gateway. */
+export const ISTIO_SYSTEM_NAMESPACE = "istio-system";
+/** Namespace of the ingress gateway, apart from the control plane so it can have its own injection policy. */
+export const ISTIO_INGRESS_NAMESPACE = "istio-ingress";
+/** Namespace of cluster add-ons (metrics-server, the AWS Load Balancer Controller); EKS creates it. */
+export const KUBE_SYSTEM_NAMESPACE = "kube-system";
+
+/** Label that tells istiod which network the pods (and gateways) of a namespace are on. */
+export const NETWORK_LABEL = "topology.istio.io/network";
+/** Label that turns on sidecar injection for every pod of a namespace. */
+export const INJECTION_LABEL = "istio-injection";
+
+export interface MeshNamespacesProps {
+  /** Istio network of the cluster. */
+  readonly network: string;
+}
+
+/**
+ * The namespaces the mesh releases go into, as Terraform resources so their labels are managed
+ * and every release can depend on them (Helm's createNamespace leaves the namespace unlabelled
+ * and unowned).
+ */
+export class MeshNamespaces extends Construct {
+  public readonly istioSystem: NamespaceV1;
+  public readonly istioIngress: NamespaceV1;
+
+  constructor(scope: Construct, id: string, props: MeshNamespacesProps) {
+    super(scope, id);
+    // istiod reads the network of its own namespace to place its cluster's endpoints on that network.
+    this.istioSystem = new NamespaceV1(this, ISTIO_SYSTEM_NAMESPACE, {
+      metadata: { name: ISTIO_SYSTEM_NAMESPACE, labels: { [NETWORK_LABEL]: props.network } },
+    });
+    // The ingress gateway pods get their proxy through injection, which this label turns on.
+    this.istioIngress = new NamespaceV1(this, ISTIO_INGRESS_NAMESPACE, {
+      metadata: { name: ISTIO_INGRESS_NAMESPACE, labels: { [INJECTION_LABEL]: "enabled" } },
+    });
+  }
+}

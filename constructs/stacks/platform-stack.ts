@@ -1,0 +1,111 @@
+import { Construct } from "constructs";
+import type { ClusterSpec } from "../config/spec";
+import { CacertsSecret } from "../kubernetes/cacerts-secret";
+import { ClusterAccess } from "../kubernetes/cluster-access";
+import { EastWestGateway } from "../kubernetes/east-west-gateway";
+import { IngressGateway } from "../kubernetes/ingress-gateway";
+import { IstioBase } from "../kubernetes/istio-base";
+import { Istiod } from "../kubernetes/istiod";
+import { LoadBalancerController } from "../kubernetes/load-balancer-controller";
+import { MeshManifests } from "../kubernetes/mesh-manifests";
+import { MetricsServer } from "../kubernetes/metrics-server";
+import { MeshNamespaces } from "../kubernetes/namespaces";
+import { MeshStack, MeshStackProps } from "./stack-base";
+
+export interface PlatformStackProps extends MeshStackProps {
+  readonly cluster: ClusterSpec;
+  readonly istioVersion: string;
+  /** Every source the east-west gateway admits: all clusters' NAT addresses plus the configured ranges. */
+  readonly eastWestAllowedCidrs: string[];
+  /** The mesh CA directory, relative to the project: istiod's `cacerts` secret is read from it at apply time. */
+  readonly caDirectory: string;
+}
+
+/**
+ * The Kubernetes side of one cluster, deployed after its EKS stack: add-ons, the Istio control
+ * plane, both gateways and the mesh chart. Dependencies are declared, not implied by order:
+ * namespaces before what goes into them; the load balancer controller before everything that
+ * makes a Service or an Ingress (and after them on destroy, so it can delete their load
+ * balancers); istio-base, then istiod, then the gateways, then the mesh chart.
+ */
+export class PlatformStack extends MeshStack {
+  public readonly access: ClusterAccess;
+  public readonly namespaces: MeshNamespaces;
+  public readonly loadBalancerController: LoadBalancerController;
+  public readonly metricsServer: MetricsServer;
+  public readonly cacerts: CacertsSecret;
+  public readonly istioBase: IstioBase;
+  public readonly istiod: Istiod;
+  public readonly ingressGateway: IngressGateway;
+  public readonly eastWestGateway: EastWestGateway;
+  public readonly meshManifests: MeshManifests;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, props);
+    const { cluster, istioVersion } = props;
+    const overrides = cluster.helmValues;
+
+    this.access = new ClusterAccess(this, "cluster-access", { clusterName: cluster.name });
+    this.namespaces = new MeshNamespaces(this, "namespaces", { network: cluster.network });
+    const { istioSystem, istioIngress } = this.namespaces;
+
+    this.loadBalancerController = new LoadBalancerController(this, "aws-load-balancer-controller", {
+      clusterName: cluster.name,
+      region: cluster.region,
+      vpcId: this.access.vpcId,
+      overrides: overrides.loadBalancerController,
+    });
+    const controller = this.loadBalancerController.release;
+
+    this.metricsServer = new MetricsServer(this, "metrics-server", {
+      overrides: overrides.metricsServer,
+      dependsOn: [controller],
+    });
+    this.cacerts = new CacertsSecret(this, "cacerts", {
+      clusterName: cluster.name,
+      caDirectory: props.caDirectory,
+      namespaceDependency: istioSystem,
+    });
+    this.istioBase = new IstioBase(this, "istio-base", {
+      istioVersion,
+      overrides: overrides.istioBase,
+      dependsOn: [istioSystem],
+    });
+    this.istiod = new Istiod(this, "istiod", {
+      istioVersion,
+      meshId: props.meshId,
+      clusterName: cluster.name,
+      network: cluster.network,
+      overrides: overrides.istiod,
+      // cacerts must exist before istiod starts, or istiod mints a root of its own.
+      dependsOn: [istioSystem, this.cacerts.secret, this.istioBase.release, controller],
+    });
+    const istiod = this.istiod.release;
+
+    this.ingressGateway = new IngressGateway(this, "istio-ingressgateway", {
+      istioVersion,
+      overrides: overrides.ingressGateway,
+      dependsOn: [istioIngress, istiod, controller],
+    });
+    this.eastWestGateway = new EastWestGateway(this, "istio-eastwestgateway", {
+      istioVersion,
+      network: cluster.network,
+      allowedSourceCidrs: props.eastWestAllowedCidrs,
+      overrides: overrides.eastWestGateway,
+      dependsOn: [istioSystem, istiod, controller],
+    });
+    this.meshManifests = new MeshManifests(this, "mesh-manifests", {
+      clusterName: cluster.name,
+      ingressCertificateArn: cluster.ingressCertificateArn,
+      overrides: overrides.meshManifests,
+      dependsOn: [
+        istioSystem,
+        istioIngress,
+        controller,
+        istiod,
+        this.ingressGateway.release,
+        this.eastWestGateway.release,
+      ],
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { DEFAULT_CONFIG_PATH, PROJECT_DIR, loadMeshConfig } from "../constructs/config/load";
+import { ConfigError } from "../constructs/config/problems";
+import { topologyMarkdown } from "./topology";
+
+/** `npm run diagram`: writes docs/topology.md for MESH_CONFIG, or the default config. */
+const configPath = process.env.MESH_CONFIG ? path.resolve(process.env.MESH_CONFIG) : DEFAULT_CONFIG_PATH;
+const output = path.join(PROJECT_DIR, "docs", "topology.md");
+try {
+  const { spec } = loadMeshConfig(configPath);
+  // A project-relative source keeps the page the same on every machine.
+  const source = path.relative(PROJECT_DIR, configPath).split(path.sep).join("/");
+  mkdirSync(path.dirname(output), { recursive: true });
+  writeFileSync(output, topologyMarkdown(spec, source.startsWith("..") ? path.basename(configPath) : source));
+  console.log(`Wrote ${path.relative(process.cwd(), output)} for ${source}`);
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : `Diagram failed: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,18 @@
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { configReferenceMarkdown, meshConfigJsonSchemaText } from "../constructs/config/json-schema";
+import { PROJECT_DIR } from "../constructs/config/load";
+
+/**
+ * `npm run schema`: writes the JSON Schema of the mesh config, generated from the zod schema, to
+ * examples/mesh-config.schema.json, which every example names for yaml-language-server.
+ * `npm run schema -- --reference` prints the README's config reference table instead.
+ */
+const SCHEMA_PATH = path.join(PROJECT_DIR, "examples", "mesh-config.schema.json");
+
+if (process.argv.includes("--reference")) {
+  process.stdout.write(configReferenceMarkdown());
+} else {
+  writeFileSync(SCHEMA_PATH, meshConfigJsonSchemaText());
+  console.log(`Wrote ${path.relative(process.cwd(), SCHEMA_PATH)}`);
+}

@@ -1,0 +1,284 @@
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import * as path from "node:path";
+import { Writable } from "node:stream";
+// Types only: the package is ESM-only, so its code is loaded with import() at run time (see connectClusters).
+import type * as K8s from "@kubernetes/client-node";
+import { updateKubeconfig, type ClusterConnection, type ClusterUnderTest } from "./checks";
+import { ClusterClient, ClusterRequestError, ExecResult, RequestFailureKind } from "./cluster-client";
+
+/** How long one API request may take before the cluster counts as not answering. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
+/** The kubeconfig cannot be used at all: nothing to check, `npm run verify` stops with exit code 2. */
+export class KubeconfigError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = "KubeconfigError";
+  }
+}
+
+/** The kubeconfig files kubectl would read: $KUBECONFIG (a path list) or ~/.kube/config. */
+export function kubeconfigPaths(env: NodeJS.ProcessEnv = process.env): string[] {
+  const list = env.KUBECONFIG?.split(path.delimiter).filter(Boolean) ?? [];
+  return list.length ? list : [path.join(homedir(), ".kube", "config")];
+}
+
+/**
+ * Opens one client per cluster from the user's kubeconfig, through the context the mesh config
+ * names (ClusterSpec.kubeContext). A missing context is that cluster's problem, reported by the
+ * reachability check; an unreadable kubeconfig is everyone's, thrown as KubeconfigError.
+ */
+export async function connectClusters(
+  clusters: readonly ClusterUnderTest[],
+  files: readonly string[],
+  timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+): Promise<Map<string, ClusterConnection>> {
+  const k8s = await import("@kubernetes/client-node");
+  const setup = clusters.map(updateKubeconfig).join("; ");
+  const present = files.filter((file) => existsSync(file));
+  if (!present.length)
+    throw new KubeconfigError(
+      `no kubeconfig at ${files.join(path.delimiter)}`,
+      `create one context per cluster: ${setup}`,
+    );
+
+  const merged = new k8s.KubeConfig();
+  try {
+    present.forEach((file, index) => {
+      const config = index ? new k8s.KubeConfig() : merged;
+      config.loadFromFile(file);
+      if (index) merged.mergeConfig(config, true);
+    });
+  } catch (error) {
+    throw new KubeconfigError(
+      `kubeconfig ${present.join(path.delimiter)} cannot be read: ${oneLine(error)}`,
+      `fix or recreate it: ${setup}`,
+    );
+  }
+
+  const where = present.join(path.delimiter);
+  return new Map(
+    clusters.map((cluster): [string, ClusterConnection] => {
+      const context = merged.getContextObject(cluster.kubeContext);
+      if (!context) {
+        return [
+          cluster.name,
+          { reason: `context "${cluster.kubeContext}" is not in kubeconfig ${where}`, hint: updateKubeconfig(cluster) },
+        ];
+      }
+      const server = merged.getCluster(context.cluster)?.server;
+      if (!server) {
+        return [
+          cluster.name,
+          {
+            reason: `context "${cluster.kubeContext}" names cluster "${context.cluster}", which has no server in kubeconfig ${where}`,
+            hint: updateKubeconfig(cluster),
+          },
+        ];
+      }
+      const config = new k8s.KubeConfig();
+      config.loadFromOptions({
+        clusters: merged.clusters,
+        contexts: merged.contexts,
+        users: merged.users,
+        currentContext: cluster.kubeContext,
+      });
+      return [cluster.name, { client: new KubeClient(k8s, config, server, timeoutMs) }];
+    }),
+  );
+}
+
+/** ClusterClient over @kubernetes/client-node, with a time limit on every request. */
+class KubeClient implements ClusterClient {
+  private readonly core: K8s.CoreV1Api;
+  private readonly apps: K8s.AppsV1Api;
+  private readonly version: K8s.VersionApi;
+  private readonly executor: K8s.Exec;
+
+  constructor(
+    private readonly k8s: typeof K8s,
+    config: K8s.KubeConfig,
+    readonly server: string,
+    private readonly timeoutMs: number,
+  ) {
+    this.core = config.makeApiClient(k8s.CoreV1Api);
+    this.apps = config.makeApiClient(k8s.AppsV1Api);
+    this.version = config.makeApiClient(k8s.VersionApi);
+    this.executor = new k8s.Exec(config);
+  }
+
+  async serverVersion(): Promise<string> {
+    const info = await this.request("GET /version", () => this.version.getCode());
+    return info.gitVersion;
+  }
+
+  readNamespace(name: string) {
+    return this.read(`namespace ${name}`, () => this.core.readNamespace({ name }));
+  }
+
+  readSecret(namespace: string, name: string) {
+    return this.read(`secret ${namespace}/${name}`, () => this.core.readNamespacedSecret({ namespace, name }));
+  }
+
+  async listSecrets(namespace: string, labelSelector: string) {
+    return (
+      await this.request(`secrets in ${namespace}`, () => this.core.listNamespacedSecret({ namespace, labelSelector }))
+    ).items;
+  }
+
+  readConfigMap(namespace: string, name: string) {
+    return this.read(`configmap ${namespace}/${name}`, () => this.core.readNamespacedConfigMap({ namespace, name }));
+  }
+
+  readDeployment(namespace: string, name: string) {
+    return this.read(`deployment ${namespace}/${name}`, () => this.apps.readNamespacedDeployment({ namespace, name }));
+  }
+
+  readService(namespace: string, name: string) {
+    return this.read(`service ${namespace}/${name}`, () => this.core.readNamespacedService({ namespace, name }));
+  }
+
+  async listPods(namespace: string, labelSelector: string) {
+    return (await this.request(`pods in ${namespace}`, () => this.core.listNamespacedPod({ namespace, labelSelector })))
+      .items;
+  }
+
+  exec(
+    namespace: string,
+    pod: string,
+    container: string,
+    command: readonly string[],
+    timeoutMs: number,
+  ): Promise<ExecResult> {
+    const stdout = new TextSink();
+    const stderr = new TextSink();
+    const run = new Promise<ExecResult>((resolve, reject) => {
+      let status: K8s.V1Status | undefined;
+      this.executor
+        .exec(namespace, pod, container, [...command], stdout, stderr, null, false, (received) => {
+          status = received;
+        })
+        .then((socket) => {
+          socket.on("error", reject);
+          socket.on("close", () => resolve({ stdout: stdout.text, stderr: stderr.text, exitCode: exitCodeOf(status) }));
+        }, reject);
+    });
+    return this.withLimit(`exec in ${namespace}/${pod}`, run, timeoutMs);
+  }
+
+  /** A read of one object: undefined when it does not exist. */
+  private async read<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.request(what, call);
+    } catch (error) {
+      if (error instanceof ClusterRequestError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private request<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return this.withLimit(what, call(), this.timeoutMs);
+  }
+
+  /** Bounds a call in time and turns whatever it throws into a ClusterRequestError. */
+  private async withLimit<T>(what: string, call: Promise<T>, timeoutMs: number): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new ClusterRequestError(
+              "timeout",
+              `${this.server} did not answer ${what} within ${Math.round(timeoutMs / 1000)}s`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([call, timeout]);
+    } catch (error) {
+      throw error instanceof ClusterRequestError ? error : this.translate(error, what);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private translate(error: unknown, what: string): ClusterRequestError {
+    if (error instanceof this.k8s.ApiException) {
+      const status = error.code;
+      const message = statusMessage(error.body);
+      const kind: RequestFailureKind = status === 401 ? "unauthorized" : status === 403 ? "forbidden" : "http";
+      const summary = status === 401 ? "credentials rejected" : (message ?? "no message");
+      return new ClusterRequestError(kind, `${this.server} answered HTTP ${status} to ${what}: ${summary}`, status);
+    }
+    const code = String((error as NodeJS.ErrnoException | undefined)?.code ?? "");
+    const syscall = String((error as NodeJS.ErrnoException | undefined)?.syscall ?? "");
+    if (syscall.startsWith("spawn")) {
+      return new ClusterRequestError(
+        "credentials",
+        `cannot run the kubeconfig's credential command (${syscall.replace("spawn ", "")}): ${code}`,
+      );
+    }
+    const known: Record<string, [RequestFailureKind, string]> = {
+      ECONNREFUSED: ["unreachable", "connection refused by"],
+      ECONNRESET: ["unreachable", "connection reset by"],
+      ENOTFOUND: ["unreachable", "cannot resolve the host of"],
+      EAI_AGAIN: ["unreachable", "cannot resolve the host of"],
+      EHOSTUNREACH: ["unreachable", "no route to"],
+      ENETUNREACH: ["unreachable", "no route to"],
+      ETIMEDOUT: ["timeout", "connection timed out to"],
+    };
+    if (known[code]) return new ClusterRequestError(known[code][0], `${known[code][1]} ${this.server}`);
+    if (/CERT|SSL|TLS|SELF_SIGNED|SIGNATURE/.test(code))
+      return new ClusterRequestError("tls", `TLS with ${this.server} failed: ${oneLine(error)}`);
+    if (error instanceof this.k8s.FetchError)
+      return new ClusterRequestError("unreachable", `${what} at ${this.server} failed: ${oneLine(error)}`);
+    return new ClusterRequestError("other", `${what} at ${this.server} failed: ${oneLine(error)}`);
+  }
+}
+
+/** The exit code in an exec status: "Success", or "Failure" with reason NonZeroExitCode and the code as a cause. */
+function exitCodeOf(status: K8s.V1Status | undefined): number | undefined {
+  if (!status) return undefined;
+  if (status.status === "Success") return 0;
+  const cause = status.details?.causes?.find((entry) => entry.reason === "ExitCode");
+  return cause?.message ? Number(cause.message) : 1;
+}
+
+/** The `message` of a Kubernetes Status body, which client-node hands over as text or as an object. */
+function statusMessage(body: unknown): string | undefined {
+  let value = body;
+  if (typeof body === "string") {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return body.trim() ? oneLine(body) : undefined;
+    }
+  }
+  const message = (value as { message?: unknown } | undefined)?.message;
+  return typeof message === "string" ? oneLine(message) : undefined;
+}
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.trim().split("\n")[0];
+}
+
+/** Collects what a stream writes, as text. */
+class TextSink extends Writable {
+  private readonly chunks: Buffer[] = [];
+
+  get text(): string {
+    return Buffer.concat(this.chunks).toString("utf8");
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.chunks.push(Buffer.from(chunk));
+    done();
+  }
+}

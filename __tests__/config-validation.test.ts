@@ -525,6 +525,20 @@ const BAD_DATA: readonly BadInput[] = [
     value: "",
     fix: 'remove the line to use "ca"',
   },
+  // Limits of the platform underneath.
+  {
+    name: "more API source ranges than EKS allows",
+    edit: (c) => (c.apiAllowedCidrs = Array.from({ length: 35 }, (_, i) => `198.51.${i}.0/24`)),
+    path: "apiAllowedCidrs",
+    fix: "over the EKS limit of 40: set natGateways: single on some clusters",
+  },
+  {
+    name: "an absolute CA directory",
+    edit: (c) => (c.certificateAuthority = { directory: "/home/me/pki" }),
+    path: "certificateAuthority.directory",
+    value: "/home/me/pki",
+    fix: "give it relative to the project",
+  },
 ];
 
 describe("a valid config", () => {
@@ -763,5 +777,25 @@ describe("config files", () => {
     expect(() => loadMeshConfig(path.resolve("examples/none.yaml"))).toThrow(
       "MESH_CONFIG examples/none.yaml is not valid",
     );
+  });
+});
+
+describe("advice that does not stop a synth", () => {
+  it("warns when the NAT gateways of one region need more Elastic IPs than the default quota", () => {
+    const config = validConfig();
+    config.clusters[1].region = "us-west-2";
+    const { warnings } = validateMeshConfig(config, "test");
+    expect(warnings).toEqual([
+      expect.stringContaining("the clusters in us-west-2 need 6 Elastic IPs for NAT gateways, above the default quota of 5"),
+    ]);
+    config.clusters[1].natGateways = "single";
+    expect(validateMeshConfig(config, "test").warnings).toEqual([]);
+  });
+
+  it("warns about a Kubernetes version past EKS standard support", () => {
+    const config = validConfig();
+    config.clusters[0].kubernetesVersion = "1.33";
+    const { warnings } = validateMeshConfig(config, "test", new Date("2026-11-25"));
+    expect(warnings).toEqual([expect.stringMatching(/^clusters\[0\]\.kubernetesVersion "1.33" left EKS standard support on 2026-07-29/)]);
   });
 });

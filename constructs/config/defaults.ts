@@ -57,3 +57,6 @@ export const DEFAULT_CA_DIRECTORY = "ca";
 export function defaultNetworkName(clusterName: string): string {
   return `${clusterName}-network`;
 }
+
+/** EKS quota on the public endpoint's source ranges (every cluster's NAT addresses plus apiAllowedCidrs). */
+export const MAX_PUBLIC_ACCESS_CIDRS = 40;

@@ -206,6 +206,10 @@ export const MeshConfigSchema = z
         directory: z
           .string()
           .min(1, { error: `must not be empty: remove the line to use "${DEFAULT_CA_DIRECTORY}"` })
+          .refine((directory) => !directory.startsWith("/") && !/^[A-Za-z]:[\\/]/.test(directory), {
+            error:
+              "is an absolute path, which would tie cdktf.out to this machine: give it relative to the project, e.g. ../pki/istio",
+          })
           .default(DEFAULT_CA_DIRECTORY)
           .describe("Directory with root-cert.pem and one folder per cluster (npm run certs, or your own PKI)."),
       })

@@ -1,4 +1,9 @@
-import { EKS_END_OF_STANDARD_SUPPORT, defaultNetworkName } from "./defaults";
+import {
+  DEFAULT_AVAILABILITY_ZONES,
+  EKS_END_OF_STANDARD_SUPPORT,
+  MAX_PUBLIC_ACCESS_CIDRS,
+  defaultNetworkName,
+} from "./defaults";
 import { networksOverlap, tryParseIpv4Network } from "./cidr";
 import type { ConfigProblem } from "./problems";
 import type { ClusterConfig, MeshConfig } from "./schema";
@@ -15,6 +20,7 @@ export type SalvagedCluster = Partial<Omit<ClusterConfig, "nodes" | "ingress">> 
 /** What the cross-field rules read: the clusters, each possibly rejected (undefined) or partly salvaged. */
 export interface SalvagedMesh {
   readonly clusters?: readonly (SalvagedCluster | undefined)[];
+  readonly apiAllowedCidrs?: readonly (string | undefined)[];
 }
 
 /**
@@ -35,11 +41,38 @@ export function crossFieldProblems(config: SalvagedMesh): ConfigProblem[] {
       (first, later) => !("network" in first) && !("network" in later),
     ),
     ...vpcOverlapProblems(clusters),
+    ...publicAccessCidrProblems(clusters, config.apiAllowedCidrs ?? []),
+  ];
+}
+
+/** How many Elastic IPs (NAT addresses) a cluster's network holds. */
+export function natAddressCount(cluster: Pick<SalvagedCluster, "natGateways" | "availabilityZones">): number {
+  return cluster.natGateways === "single" ? 1 : (cluster.availabilityZones ?? DEFAULT_AVAILABILITY_ZONES);
+}
+
+/** Every API endpoint admits every cluster's NAT addresses plus apiAllowedCidrs, and EKS caps that list. */
+function publicAccessCidrProblems(
+  clusters: readonly SalvagedCluster[],
+  apiAllowedCidrs: readonly (string | undefined)[],
+): ConfigProblem[] {
+  const natAddresses = clusters.reduce((sum, cluster) => sum + natAddressCount(cluster), 0);
+  const total = natAddresses + apiAllowedCidrs.length;
+  if (total <= MAX_PUBLIC_ACCESS_CIDRS) return [];
+  return [
+    {
+      path: "apiAllowedCidrs",
+      value: apiAllowedCidrs,
+      message: `plus the clusters' ${natAddresses} NAT addresses gives every API endpoint ${total} source ranges, over the EKS limit of ${MAX_PUBLIC_ACCESS_CIDRS}: set natGateways: single on some clusters, or list fewer, wider ranges`,
+    },
   ];
 }
 
 /** Advice that does not stop a synth. */
 export function configWarnings(config: MeshConfig, today: Date): string[] {
+  return [...supportWarnings(config, today), ...elasticIpQuotaWarnings(config)];
+}
+
+function supportWarnings(config: MeshConfig, today: Date): string[] {
   return config.clusters.flatMap((cluster, index) => {
     const end = EKS_END_OF_STANDARD_SUPPORT[cluster.kubernetesVersion];
     if (!end || new Date(end) > today) return [];
@@ -47,6 +80,22 @@ export function configWarnings(config: MeshConfig, today: Date): string[] {
       `clusters[${index}].kubernetesVersion "${cluster.kubernetesVersion}" left EKS standard support on ${end} and costs extended-support fees: upgrade to a newer version`,
     ];
   });
+}
+
+/** The default Elastic IP quota per region and account; NAT gateways of clusters in one region share it. */
+export const DEFAULT_ELASTIC_IP_QUOTA = 5;
+
+function elasticIpQuotaWarnings(config: MeshConfig): string[] {
+  const perRegion = new Map<string, number>();
+  for (const cluster of config.clusters) {
+    perRegion.set(cluster.region, (perRegion.get(cluster.region) ?? 0) + natAddressCount(cluster));
+  }
+  return [...perRegion.entries()]
+    .filter(([, count]) => count > DEFAULT_ELASTIC_IP_QUOTA)
+    .map(
+      ([region, count]) =>
+        `the clusters in ${region} need ${count} Elastic IPs for NAT gateways, above the default quota of ${DEFAULT_ELASTIC_IP_QUOTA} per region: request a higher quota, or set natGateways: single on some of them`,
+    );
 }
 
 function clusterProblems(cluster: SalvagedCluster, path: string): ConfigProblem[] {

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { ServiceRole } from "../aws/service-role";
@@ -21,6 +22,32 @@ export const LOAD_BALANCER_CONTROLLER_CHART: ChartSource = {
 /** The controller's Kubernetes service account, which the Pod Identity association names. */
 export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-controller";
 const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
+/** The published policy lets the controller open any security group in the account to ingress. */
+const UNSCOPED_INGRESS_ACTIONS = ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"];
+
+interface PolicyStatement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: string | string[];
+  readonly Condition?: Record<string, Record<string, string>>;
+}
+
+/**
+ * The published policy with its one unconditioned security-group ingress statement limited to the
+ * cluster's VPC, as the controller's installation guide suggests; every other statement as published.
+ */
+export function scopedControllerPolicy(vpcArn: string): { Version: string; Statement: PolicyStatement[] } {
+  const statements = controllerPolicy.Statement as PolicyStatement[];
+  return {
+    Version: controllerPolicy.Version,
+    Statement: statements.map((statement) => {
+      const actions = [statement.Action].flat();
+      const unscopedIngress =
+        !statement.Condition && actions.length === UNSCOPED_INGRESS_ACTIONS.length && UNSCOPED_INGRESS_ACTIONS.every((action) => actions.includes(action));
+      return unscopedIngress ? { ...statement, Condition: { ArnEquals: { "ec2:Vpc": vpcArn } } } : statement;
+    }),
+  };
+}
 
 /** The aws-load-balancer-controller chart values this program sets. */
 export interface LoadBalancerControllerValues {
@@ -58,10 +85,12 @@ export class LoadBalancerController extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerControllerProps) {
     super(scope, id);
+    const account = new DataAwsCallerIdentity(this, "account");
+    const vpcArn = `arn:aws:ec2:${props.region}:${account.accountId}:vpc/${props.vpcId}`;
     const policy = new IamPolicy(this, "policy", {
       name: `${props.clusterName}-aws-load-balancer-controller`,
-      description: `AWS Load Balancer Controller of EKS cluster ${props.clusterName} (upstream policy v3.5.0)`,
-      policy: JSON.stringify(controllerPolicy),
+      description: `AWS Load Balancer Controller of EKS cluster ${props.clusterName} (upstream policy v3.5.0, scoped to its VPC)`,
+      policy: JSON.stringify(scopedControllerPolicy(vpcArn)),
     });
     const role = new ServiceRole(this, "role", {
       roleName: `${props.clusterName}-aws-load-balancer-controller`,

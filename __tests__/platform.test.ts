@@ -242,7 +242,7 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
     }
   });
 
-  it("runs the LB controller with Pod Identity, its region and VPC set, and the upstream IAM policy", () => {
+  it("runs the LB controller with Pod Identity, its region and VPC set, and the upstream IAM policy scoped to its VPC", () => {
     const upstreamPolicy = JSON.parse(
       readFileSync(
         path.join(PROJECT_DIR, "constructs", "kubernetes", "aws-load-balancer-controller-iam-policy.json"),
@@ -273,7 +273,26 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
         },
       ]);
       const [policy] = Object.values(resourcesOf(stack, "aws_iam_policy"));
-      expect(JSON.parse(policy.policy)).toEqual(upstreamPolicy);
+      const statements = JSON.parse(policy.policy).Statement;
+      expect(statements).toHaveLength(upstreamPolicy.Statement.length);
+      // Only the one statement that could open any security group in the account gains a condition.
+      const changed = statements.filter((statement: StackJson, index: number) => {
+        return JSON.stringify(statement) !== JSON.stringify(upstreamPolicy.Statement[index]);
+      });
+      expect(changed).toEqual([
+        {
+          Effect: "Allow",
+          Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+          Resource: "*",
+          Condition: {
+            ArnEquals: {
+              "ec2:Vpc": expect.stringMatching(
+                new RegExp(`^arn:aws:ec2:${cluster.region}:\\$\\{data\\.aws_caller_identity\\.[^}]+\\}:vpc/\\$\\{data\\.aws_eks_cluster\\.`),
+              ),
+            },
+          },
+        },
+      ]);
       expect(policy.name).toBe(`${cluster.name}-aws-load-balancer-controller`);
     }
   });

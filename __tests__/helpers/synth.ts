@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
@@ -17,23 +17,41 @@ export const example = (name: string) => path.join(PROJECT_DIR, "examples", name
 export interface SynthOutput {
   readonly stacks: Record<string, StackJson>;
   readonly manifest: { stacks: Record<string, { dependencies: string[] }> };
+  /** Every file of the output directory (stacks, manifest, assets), by path relative to it. */
+  readonly files: Record<string, string>;
 }
 
 /** Synthesizes a mesh the way `cdktf synth` does (App.synth to an output directory) and reads it back. */
 export function synthApp(spec: MeshSpec): SynthOutput {
   const outdir = mkdtempSync(path.join(tmpdir(), "mesh-synth-"));
   try {
-    const app = new App({ outdir, skipValidation: false });
+    const app = new App({ outdir, stackTraces: false });
     buildMesh(app, spec);
     app.synth();
     const stacksDir = path.join(outdir, "stacks");
     const stacks = Object.fromEntries(
       readdirSync(stacksDir).map((name) => [name, JSON.parse(readFileSync(path.join(stacksDir, name, "cdk.tf.json"), "utf8"))]),
     );
-    return { stacks, manifest: JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) };
+    return {
+      stacks,
+      manifest: JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")),
+      files: readTree(outdir),
+    };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+function readTree(root: string, relative = ""): Record<string, string> {
+  return Object.assign(
+    {},
+    ...readdirSync(path.join(root, relative)).map((name) => {
+      const file = path.join(relative, name);
+      return statSync(path.join(root, file)).isDirectory()
+        ? readTree(root, file)
+        : { [file]: readFileSync(path.join(root, file), "utf8") };
+    }),
+  );
 }
 
 /** Every stack's Terraform JSON, by stack name. */

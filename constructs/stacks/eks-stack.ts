@@ -4,6 +4,7 @@ import type { ClusterSpec } from "../config/spec";
 import { addManagedAddons, NODE_PREREQUISITE_ADDONS, WORKLOAD_ADDONS } from "../aws/eks-addons";
 import { EksCluster } from "../aws/eks-cluster";
 import { ManagedNodeGroup } from "../aws/node-group";
+import { WebhookAccess } from "../aws/webhook-access";
 import { MeshStack, MeshStackProps } from "./stack-base";
 
 export interface EksStackProps extends MeshStackProps {
@@ -28,6 +29,7 @@ export class EksStack extends MeshStack {
       publicAccessCidrs: props.apiAllowedCidrs,
       adminPrincipalArns: props.admins,
     });
+    new WebhookAccess(this, "webhook-access", { clusterSecurityGroupId: this.cluster.clusterSecurityGroupId });
     const prerequisites = addManagedAddons(this, this.cluster.name, NODE_PREREQUISITE_ADDONS);
     const nodes = new ManagedNodeGroup(this, "nodes", {
       clusterName: this.cluster.name,

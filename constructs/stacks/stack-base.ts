@@ -45,7 +45,7 @@ export abstract class MeshStack extends TerraformStack {
         encrypt: true,
       });
       // S3-native locking (Terraform >= 1.10); cdktf 0.21 predates the option.
-      backend.addOverride("terraform.backend.s3.use_lockfile", true);
+      backend.addOverride("use_lockfile", true);
     } else {
       new LocalBackend(this, { path: localStatePath(stackName) });
     }

@@ -1,0 +1,89 @@
+import { validateMeshConfig } from "../constructs/config/load";
+import { StackJson, synthMesh } from "./helpers/synth";
+
+/**
+ * Adding or removing a cluster must not touch what the other clusters already run. The only
+ * allowed changes in existing stacks are the allow-lists that admit every cluster's NAT addresses
+ * (in-place updates): the EKS public endpoint's source ranges and the east-west gateway's NLB
+ * source ranges. Everything else is identical, added (new resources, remote-state reads,
+ * outputs), or belongs to the removed cluster.
+ */
+const cluster = (name: string, region: string, vpcCidr: string) => ({ name, region, vpcCidr });
+const CLUSTERS = [
+  cluster("cluster1", "us-west-2", "10.10.0.0/16"),
+  cluster("cluster2", "us-east-2", "10.20.0.0/16"),
+  cluster("cluster3", "eu-west-1", "10.30.0.0/16"),
+];
+const synthClusters = (clusters: typeof CLUSTERS) =>
+  synthMesh(validateMeshConfig({ meshId: "mesh1", apiAllowedCidrs: ["203.0.113.0/24"], clusters }, "test").spec);
+
+const first = synthClusters(CLUSTERS.slice(0, 2));
+const all = synthClusters(CLUSTERS);
+const lastTwo = synthClusters(CLUSTERS.slice(1));
+
+const ALLOW_LIST_PATHS: Record<string, (resource: StackJson) => void> = {
+  aws_eks_cluster: (resource) => delete resource.vpc_config.public_access_cidrs,
+  helm_release: (resource) => {
+    if (resource.name !== "istio-eastwestgateway") return;
+    resource.values = resource.values.map((values: string) =>
+      values.replace(/loadBalancerSourceRanges:\n(\s+- .*\n)+/, "loadBalancerSourceRanges: <mesh NAT addresses>\n"),
+    );
+  },
+};
+
+/** A stack's resources with the allow-lists blanked out, by "type.id". */
+function comparableResources(stack: StackJson): Record<string, string> {
+  const copy = structuredClone(stack.resource ?? {});
+  const entries = Object.entries<Record<string, StackJson>>(copy).flatMap(([type, resources]) =>
+    Object.entries(resources).map(([id, resource]) => {
+      ALLOW_LIST_PATHS[type]?.(resource);
+      return [`${type}.${id}`, JSON.stringify(resource)];
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Resources of `before` that `after` changed or dropped, in the stacks both have. */
+function changedResources(before: Record<string, StackJson>, after: Record<string, StackJson>): string[] {
+  return Object.keys(before)
+    .filter((stackName) => stackName in after)
+    .flatMap((stackName) => {
+      const old = comparableResources(before[stackName]);
+      const updated = comparableResources(after[stackName]);
+      return Object.keys(old)
+        .filter((address) => old[address] !== updated[address])
+        .map((address) => `${stackName}: ${address}`);
+    });
+}
+
+describe("adding a cluster", () => {
+  it("keeps every stack of the existing clusters", () => {
+    expect(Object.keys(all)).toEqual(expect.arrayContaining(Object.keys(first)));
+    expect(Object.keys(all).filter((name) => !(name in first)).every((name) => name.startsWith("cluster3-"))).toBe(true);
+  });
+
+  it("changes no existing resource except the allow-lists of the mesh's NAT addresses", () => {
+    expect(changedResources(first, all)).toEqual([]);
+  });
+
+  it("grows those allow-lists by the new cluster's NAT addresses", () => {
+    const cidrs = (stacks: Record<string, StackJson>) =>
+      Object.values<StackJson>(stacks["cluster1-eks"].resource.aws_eks_cluster)[0].vpc_config.public_access_cidrs;
+    const added = cidrs(all).filter((cidr: string) => !cidrs(first).includes(cidr));
+    expect(added).toHaveLength(3);
+    added.forEach((cidr: string) => expect(cidr).toContain("cross-stack-reference-input-cluster3-network"));
+  });
+});
+
+describe("removing a cluster", () => {
+  it("removes only its stacks", () => {
+    expect(Object.keys(all).filter((name) => !(name in lastTwo)).every((name) => name.startsWith("cluster1-"))).toBe(true);
+  });
+
+  it("changes no resource of the remaining clusters except the allow-lists, even when it was listed first", () => {
+    expect(changedResources(lastTwo, all)).toEqual([]);
+    expect(changedResources(all, lastTwo).every((change) => !change.startsWith("cluster1-"))).toBe(true);
+    const remaining = Object.fromEntries(Object.entries(all).filter(([name]) => !name.startsWith("cluster1-")));
+    expect(changedResources(remaining, lastTwo).filter((change) => !change.includes("istio-remote-secret-cluster1"))).toEqual([]);
+  });
+});

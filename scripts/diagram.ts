@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { DEFAULT_CONFIG_PATH, PROJECT_DIR, loadMeshConfig } from "../constructs/config/load";
 import { ConfigError } from "../constructs/config/problems";
+import { updateReadme } from "./readme-sections";
 import { topologyMarkdown } from "./topology";
 
 /** `npm run diagram`: writes docs/topology.md for MESH_CONFIG, or the default config. */
@@ -14,6 +15,7 @@ try {
   mkdirSync(path.dirname(output), { recursive: true });
   writeFileSync(output, topologyMarkdown(spec, source.startsWith("..") ? path.basename(configPath) : source));
   console.log(`Wrote ${path.relative(process.cwd(), output)} for ${source}`);
+  if (updateReadme()) console.log("Updated the generated sections of README.md (default topology, config reference)");
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : `Diagram failed: ${(error as Error).message}`);
   process.exit(1);

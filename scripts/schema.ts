@@ -2,10 +2,12 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { configReferenceMarkdown, meshConfigJsonSchemaText } from "../constructs/config/json-schema";
 import { PROJECT_DIR } from "../constructs/config/load";
+import { updateReadme } from "./readme-sections";
 
 /**
  * `npm run schema`: writes the JSON Schema of the mesh config, generated from the zod schema, to
- * examples/mesh-config.schema.json, which every example names for yaml-language-server.
+ * examples/mesh-config.schema.json, which every example names for yaml-language-server, and
+ * refreshes the generated parts of README.md (config reference, default topology).
  * `npm run schema -- --reference` prints the README's config reference table instead.
  */
 const SCHEMA_PATH = path.join(PROJECT_DIR, "examples", "mesh-config.schema.json");
@@ -15,4 +17,5 @@ if (process.argv.includes("--reference")) {
 } else {
   writeFileSync(SCHEMA_PATH, meshConfigJsonSchemaText());
   console.log(`Wrote ${path.relative(process.cwd(), SCHEMA_PATH)}`);
+  if (updateReadme()) console.log("Updated the generated sections of README.md");
 }

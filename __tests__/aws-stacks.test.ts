@@ -12,117 +12,140 @@ const only = <T>(record: Record<string, T>): T => {
 const networkStack = (name: string): StackJson => stacks[`${name}-network`];
 const eksStack = (name: string): StackJson => stacks[`${name}-eks`];
 
-describe.each(spec.clusters.map((cluster) => [cluster.name, cluster] as const))("cluster %s, AWS side", (name, cluster) => {
-  it("has its own VPC with the configured CIDR, in its own region", () => {
-    expect(only(resourcesOf(networkStack(name), "aws_vpc")).cidr_block).toBe(cluster.vpcCidr);
-    for (const stack of [networkStack(name), eksStack(name)]) {
-      expect(stack.provider.aws.map((provider: StackJson) => provider.region)).toEqual([cluster.region]);
-    }
-  });
-
-  it("spreads tagged public and private subnets over the configured zones, inside the VPC", () => {
-    const subnets = Object.values(resourcesOf(networkStack(name), "aws_subnet"));
-    const publicSubnets = subnets.filter((subnet) => subnet.tags["kubernetes.io/role/elb"] === "1");
-    const privateSubnets = subnets.filter((subnet) => subnet.tags["kubernetes.io/role/internal-elb"] === "1");
-    expect(publicSubnets).toHaveLength(cluster.privateSubnetCidrs.length);
-    expect(privateSubnets).toHaveLength(cluster.privateSubnetCidrs.length);
-    const vpc = parseIpv4Network(cluster.vpcCidr);
-    const cidrs = subnets.map((subnet) => parseIpv4Network(subnet.cidr_block));
-    cidrs.forEach((cidr, index) => {
-      expect(isWithin(cidr, vpc)).toBe(true);
-      cidrs.slice(index + 1).forEach((other) => expect(networksOverlap(cidr, other)).toBe(false));
+describe.each(spec.clusters.map((cluster) => [cluster.name, cluster] as const))(
+  "cluster %s, AWS side",
+  (name, cluster) => {
+    it("has its own VPC with the configured CIDR, in its own region", () => {
+      expect(only(resourcesOf(networkStack(name), "aws_vpc")).cidr_block).toBe(cluster.vpcCidr);
+      for (const stack of [networkStack(name), eksStack(name)]) {
+        expect(stack.provider.aws.map((provider: StackJson) => provider.region)).toEqual([cluster.region]);
+      }
     });
-    const zones = new Set(privateSubnets.map((subnet) => subnet.availability_zone));
-    expect(zones.size).toBe(privateSubnets.length);
-  });
 
-  it("routes private subnets through NAT gateways with Elastic IPs", () => {
-    const natGateways = Object.values(resourcesOf(networkStack(name), "aws_nat_gateway"));
-    const expected = cluster.natGateways === "perZone" ? cluster.privateSubnetCidrs.length : 1;
-    expect(natGateways).toHaveLength(expected);
-    expect(Object.values(resourcesOf(networkStack(name), "aws_eip"))).toHaveLength(expected);
-    const natRoutes = Object.values(resourcesOf(networkStack(name), "aws_route")).filter((route) => route.nat_gateway_id);
-    expect(natRoutes).toHaveLength(cluster.privateSubnetCidrs.length);
-  });
-
-  it("runs EKS at the configured version with encrypted secrets, full logging and restricted endpoints", () => {
-    const eks = only(resourcesOf(eksStack(name), "aws_eks_cluster"));
-    expect(eks.name).toBe(name);
-    expect(eks.version).toBe(cluster.kubernetesVersion);
-    expect(eks.encryption_config.resources).toEqual(["secrets"]);
-    expect(eks.encryption_config.provider.key_arn).toMatch(/^\$\{aws_kms_key\..*\.arn\}$/);
-    expect(only(resourcesOf(eksStack(name), "aws_kms_key")).enable_key_rotation).toBe(true);
-    expect(eks.enabled_cluster_log_types).toEqual(expect.arrayContaining(["api", "audit", "authenticator"]));
-    expect(eks.vpc_config.endpoint_private_access).toBe(true);
-    expect(eks.vpc_config.public_access_cidrs).not.toContain("0.0.0.0/0");
-    expect(eks.access_config).toEqual({ authentication_mode: "API", bootstrap_cluster_creator_admin_permissions: true });
-  });
-
-  it("admits every cluster's NAT addresses and the configured ranges to its API endpoint", () => {
-    const publicCidrs: string[] = only(resourcesOf(eksStack(name), "aws_eks_cluster")).vpc_config.public_access_cidrs;
-    expect(publicCidrs).toEqual(expect.arrayContaining([...spec.apiAllowedCidrs]));
-    for (const other of spec.clusters) {
-      const natCount = other.natGateways === "perZone" ? other.privateSubnetCidrs.length : 1;
-      const fromOther = publicCidrs.filter((cidr) => cidr.includes(`cross-stack-reference-input-${other.name}-network.`));
-      expect(fromOther).toHaveLength(natCount);
-      fromOther.forEach((cidr) => expect(cidr).toMatch(/public_ip\}\/32$/));
-    }
-  });
-
-  it("gives nodes IMDSv2 with one hop, encrypted gp3 root volumes and no SSH, in private subnets", () => {
-    const template = only(resourcesOf(eksStack(name), "aws_launch_template"));
-    expect(template.metadata_options).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1 });
-    expect(template.block_device_mappings[0].ebs).toMatchObject({ encrypted: "true", volume_type: "gp3" });
-    const nodeGroup = only(resourcesOf(eksStack(name), "aws_eks_node_group"));
-    expect(nodeGroup.remote_access).toBeUndefined();
-    expect(nodeGroup.launch_template.id).toContain("aws_launch_template.");
-    expect(nodeGroup.scaling_config).toEqual({
-      min_size: cluster.nodes.minSize,
-      desired_size: cluster.nodes.desiredSize,
-      max_size: cluster.nodes.maxSize,
+    it("spreads tagged public and private subnets over the configured zones, inside the VPC", () => {
+      const subnets = Object.values(resourcesOf(networkStack(name), "aws_subnet"));
+      const publicSubnets = subnets.filter((subnet) => subnet.tags["kubernetes.io/role/elb"] === "1");
+      const privateSubnets = subnets.filter((subnet) => subnet.tags["kubernetes.io/role/internal-elb"] === "1");
+      expect(publicSubnets).toHaveLength(cluster.privateSubnetCidrs.length);
+      expect(privateSubnets).toHaveLength(cluster.privateSubnetCidrs.length);
+      const vpc = parseIpv4Network(cluster.vpcCidr);
+      const cidrs = subnets.map((subnet) => parseIpv4Network(subnet.cidr_block));
+      cidrs.forEach((cidr, index) => {
+        expect(isWithin(cidr, vpc)).toBe(true);
+        cidrs.slice(index + 1).forEach((other) => expect(networksOverlap(cidr, other)).toBe(false));
+      });
+      const zones = new Set(privateSubnets.map((subnet) => subnet.availability_zone));
+      expect(zones.size).toBe(privateSubnets.length);
     });
-    expect(nodeGroup.subnet_ids.every((id: string) => id.includes("_private-zone"))).toBe(true);
-  });
 
-  it("installs the core EKS add-ons, with the CNI before the nodes", () => {
-    const addons = Object.values(resourcesOf(eksStack(name), "aws_eks_addon"));
-    expect(addons.map((addon) => addon.addon_name).sort()).toEqual(["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
-    const nodeGroup = only(resourcesOf(eksStack(name), "aws_eks_node_group"));
-    expect(nodeGroup.depends_on.some((dependency: string) => dependency.includes("addon-vpc-cni"))).toBe(true);
-  });
-
-  it("grants each admin cluster-admin through an access entry", () => {
-    const entries = Object.values(resourcesOf(eksStack(name), "aws_eks_access_entry"));
-    expect(entries.map((entry) => entry.principal_arn).sort()).toEqual([...spec.admins].sort());
-    const associations = Object.values(resourcesOf(eksStack(name), "aws_eks_access_policy_association"));
-    expect(associations).toHaveLength(spec.admins.length);
-    associations.forEach((association) => {
-      expect(association.policy_arn).toBe("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
-      expect(association.access_scope).toEqual({ type: "cluster" });
+    it("routes private subnets through NAT gateways with Elastic IPs", () => {
+      const natGateways = Object.values(resourcesOf(networkStack(name), "aws_nat_gateway"));
+      const expected = cluster.natGateways === "perZone" ? cluster.privateSubnetCidrs.length : 1;
+      expect(natGateways).toHaveLength(expected);
+      expect(Object.values(resourcesOf(networkStack(name), "aws_eip"))).toHaveLength(expected);
+      const natRoutes = Object.values(resourcesOf(networkStack(name), "aws_route")).filter(
+        (route) => route.nat_gateway_id,
+      );
+      expect(natRoutes).toHaveLength(cluster.privateSubnetCidrs.length);
     });
-  });
 
-  it("attaches IAM policies one by one, never exclusively", () => {
-    expect(resourcesOf(eksStack(name), "aws_iam_policy_attachment")).toEqual({});
-    expect(Object.keys(resourcesOf(eksStack(name), "aws_iam_role_policy_attachment")).length).toBeGreaterThanOrEqual(4);
-  });
+    it("runs EKS at the configured version with encrypted secrets, full logging and restricted endpoints", () => {
+      const eks = only(resourcesOf(eksStack(name), "aws_eks_cluster"));
+      expect(eks.name).toBe(name);
+      expect(eks.version).toBe(cluster.kubernetesVersion);
+      expect(eks.encryption_config.resources).toEqual(["secrets"]);
+      expect(eks.encryption_config.provider.key_arn).toMatch(/^\$\{aws_kms_key\..*\.arn\}$/);
+      expect(only(resourcesOf(eksStack(name), "aws_kms_key")).enable_key_rotation).toBe(true);
+      expect(eks.enabled_cluster_log_types).toEqual(expect.arrayContaining(["api", "audit", "authenticator"]));
+      expect(eks.vpc_config.endpoint_private_access).toBe(true);
+      expect(eks.vpc_config.public_access_cidrs).not.toContain("0.0.0.0/0");
+      expect(eks.access_config).toEqual({
+        authentication_mode: "API",
+        bootstrap_cluster_creator_admin_permissions: true,
+      });
+    });
 
-  it("outputs what later stacks need", () => {
-    expect(Object.keys(networkStack(name).output)).toEqual(expect.arrayContaining(["vpc_id", "nat_cidrs"]));
-    expect(Object.keys(eksStack(name).output)).toEqual(
-      expect.arrayContaining(["cluster_name", "cluster_endpoint", "cluster_certificate_authority_data"]),
-    );
-  });
-});
+    it("admits every cluster's NAT addresses and the configured ranges to its API endpoint", () => {
+      const publicCidrs: string[] = only(resourcesOf(eksStack(name), "aws_eks_cluster")).vpc_config.public_access_cidrs;
+      expect(publicCidrs).toEqual(expect.arrayContaining([...spec.apiAllowedCidrs]));
+      for (const other of spec.clusters) {
+        const natCount = other.natGateways === "perZone" ? other.privateSubnetCidrs.length : 1;
+        const fromOther = publicCidrs.filter((cidr) =>
+          cidr.includes(`cross-stack-reference-input-${other.name}-network.`),
+        );
+        expect(fromOther).toHaveLength(natCount);
+        fromOther.forEach((cidr) => expect(cidr).toMatch(/public_ip\}\/32$/));
+      }
+    });
+
+    it("gives nodes IMDSv2 with one hop, encrypted gp3 root volumes and no SSH, in private subnets", () => {
+      const template = only(resourcesOf(eksStack(name), "aws_launch_template"));
+      expect(template.metadata_options).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1 });
+      expect(template.block_device_mappings[0].ebs).toMatchObject({ encrypted: "true", volume_type: "gp3" });
+      const nodeGroup = only(resourcesOf(eksStack(name), "aws_eks_node_group"));
+      expect(nodeGroup.remote_access).toBeUndefined();
+      expect(nodeGroup.launch_template.id).toContain("aws_launch_template.");
+      expect(nodeGroup.scaling_config).toEqual({
+        min_size: cluster.nodes.minSize,
+        desired_size: cluster.nodes.desiredSize,
+        max_size: cluster.nodes.maxSize,
+      });
+      expect(nodeGroup.subnet_ids.every((id: string) => id.includes("_private-zone"))).toBe(true);
+    });
+
+    it("installs the core EKS add-ons, with the CNI before the nodes", () => {
+      const addons = Object.values(resourcesOf(eksStack(name), "aws_eks_addon"));
+      expect(addons.map((addon) => addon.addon_name).sort()).toEqual([
+        "coredns",
+        "eks-pod-identity-agent",
+        "kube-proxy",
+        "vpc-cni",
+      ]);
+      const nodeGroup = only(resourcesOf(eksStack(name), "aws_eks_node_group"));
+      expect(nodeGroup.depends_on.some((dependency: string) => dependency.includes("addon-vpc-cni"))).toBe(true);
+    });
+
+    it("grants each admin cluster-admin through an access entry", () => {
+      const entries = Object.values(resourcesOf(eksStack(name), "aws_eks_access_entry"));
+      expect(entries.map((entry) => entry.principal_arn).sort()).toEqual([...spec.admins].sort());
+      const associations = Object.values(resourcesOf(eksStack(name), "aws_eks_access_policy_association"));
+      expect(associations).toHaveLength(spec.admins.length);
+      associations.forEach((association) => {
+        expect(association.policy_arn).toBe("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+        expect(association.access_scope).toEqual({ type: "cluster" });
+      });
+    });
+
+    it("attaches IAM policies one by one, never exclusively", () => {
+      expect(resourcesOf(eksStack(name), "aws_iam_policy_attachment")).toEqual({});
+      expect(Object.keys(resourcesOf(eksStack(name), "aws_iam_role_policy_attachment")).length).toBeGreaterThanOrEqual(
+        4,
+      );
+    });
+
+    it("outputs what later stacks need", () => {
+      expect(Object.keys(networkStack(name).output)).toEqual(expect.arrayContaining(["vpc_id", "nat_cidrs"]));
+      expect(Object.keys(eksStack(name).output)).toEqual(
+        expect.arrayContaining(["cluster_name", "cluster_endpoint", "cluster_certificate_authority_data"]),
+      );
+    });
+  },
+);
 
 describe("the mesh's AWS side as a whole", () => {
   it("never lets two clusters' VPCs overlap", () => {
-    const cidrs = spec.clusters.map((cluster) => parseIpv4Network(only(resourcesOf(networkStack(cluster.name), "aws_vpc")).cidr_block));
-    cidrs.forEach((cidr, index) => cidrs.slice(index + 1).forEach((other) => expect(networksOverlap(cidr, other)).toBe(false)));
+    const cidrs = spec.clusters.map((cluster) =>
+      parseIpv4Network(only(resourcesOf(networkStack(cluster.name), "aws_vpc")).cidr_block),
+    );
+    cidrs.forEach((cidr, index) =>
+      cidrs.slice(index + 1).forEach((other) => expect(networksOverlap(cidr, other)).toBe(false)),
+    );
   });
 
   it("orders stacks network -> eks with no cycle and a depth that does not grow with the cluster count", () => {
-    const dependencies = Object.fromEntries(Object.entries(manifest.stacks).map(([name, stack]) => [name, stack.dependencies]));
+    const dependencies = Object.fromEntries(
+      Object.entries(manifest.stacks).map(([name, stack]) => [name, stack.dependencies]),
+    );
     const depth = (name: string, seen: string[] = []): number => {
       expect(seen).not.toContain(name);
       const below = dependencies[name].map((dependency) => depth(dependency, [...seen, name]));

@@ -26,7 +26,9 @@ function checkBroken(breakIt: (ca: string) => void | Promise<void>, now?: Date):
   const project = path.join(workDir, `case-${++caseNumber}`);
   const ca = path.join(project, "ca");
   cpSync(path.join(goodProject, "ca"), ca, { recursive: true });
-  return Promise.resolve(breakIt(ca)).then(() => validateCaDirectory({ caDirectory: "ca", clusterNames: CLUSTERS, projectDir: project, now }));
+  return Promise.resolve(breakIt(ca)).then(() =>
+    validateCaDirectory({ caDirectory: "ca", clusterNames: CLUSTERS, projectDir: project, now }),
+  );
 }
 
 /** A certificate for an existing public key, signed by `issuer`, with the extensions given. */
@@ -64,7 +66,10 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 describe("validateCaDirectory (bring your own CA)", () => {
   it("accepts a complete CA with neither problems nor warnings", () => {
-    expect(validateCaDirectory({ caDirectory: "ca", clusterNames: CLUSTERS, projectDir: goodProject })).toEqual({ problems: [], warnings: [] });
+    expect(validateCaDirectory({ caDirectory: "ca", clusterNames: CLUSTERS, projectDir: goodProject })).toEqual({
+      problems: [],
+      warnings: [],
+    });
   });
 
   it("does not need the root key: a company root key stays offline", async () => {
@@ -92,8 +97,12 @@ describe("validateCaDirectory (bring your own CA)", () => {
 
   it("rejects an intermediate issued by a different root, even when its chain claims the mesh root", async () => {
     const result = await checkBroken((ca) => {
-      for (const file of ["ca-cert.pem", "ca-key.pem"]) cpSync(path.join(otherProject, "ca", "cluster1", file), path.join(ca, "cluster1", file));
-      writeFileSync(path.join(ca, "cluster1", "cert-chain.pem"), read(ca, "cluster1", "ca-cert.pem") + read(ca, "root-cert.pem"));
+      for (const file of ["ca-cert.pem", "ca-key.pem"])
+        cpSync(path.join(otherProject, "ca", "cluster1", file), path.join(ca, "cluster1", file));
+      writeFileSync(
+        path.join(ca, "cluster1", "cert-chain.pem"),
+        read(ca, "cluster1", "ca-cert.pem") + read(ca, "root-cert.pem"),
+      );
     });
     expect(result.problems).toEqual([
       expect.stringMatching(
@@ -108,7 +117,9 @@ describe("validateCaDirectory (bring your own CA)", () => {
       cpSync(path.join(otherProject, "ca", "cluster1"), path.join(ca, "cluster1"), { recursive: true });
     });
     expect(result.problems).toEqual([
-      expect.stringMatching(/^ca\/cluster1\/root-cert\.pem differs from ca\/root-cert\.pem: every cluster must trust the same root/),
+      expect.stringMatching(
+        /^ca\/cluster1\/root-cert\.pem differs from ca\/root-cert\.pem: every cluster must trust the same root/,
+      ),
       expect.stringMatching(
         /^ca\/cluster1\/cert-chain\.pem ends with "O=Istio, CN=Root CA" \(SHA-256 [0-9A-F:]{23}…\), not the mesh root ca\/root-cert\.pem \(SHA-256 [0-9A-F:]{23}…\): the intermediate must chain to the one mesh root/,
       ),
@@ -116,7 +127,9 @@ describe("validateCaDirectory (bring your own CA)", () => {
   });
 
   it("rejects a cluster whose root-cert.pem is not the mesh root", async () => {
-    const result = await checkBroken((ca) => cpSync(path.join(otherProject, "ca", "root-cert.pem"), path.join(ca, "cluster2", "root-cert.pem")));
+    const result = await checkBroken((ca) =>
+      cpSync(path.join(otherProject, "ca", "root-cert.pem"), path.join(ca, "cluster2", "root-cert.pem")),
+    );
     expect(result.problems).toEqual([
       "ca/cluster2/root-cert.pem differs from ca/root-cert.pem: every cluster must trust the same root or cross-cluster mTLS fails; copy ca/root-cert.pem over it (and reissue the intermediate if it came from another root)",
     ]);
@@ -146,15 +159,23 @@ describe("validateCaDirectory (bring your own CA)", () => {
   });
 
   it("rejects a certificate file that really is expired", async () => {
-    const expired = await issue(meshRoot, "O=Istio, CN=Intermediate CA, L=cluster1", read(goodProject, "ca", "cluster1", "ca-cert.pem"), [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
-    ], { notBefore: new Date(Date.now() - 400 * DAY_MS), notAfter: new Date(Date.now() - 35 * DAY_MS) });
+    const expired = await issue(
+      meshRoot,
+      "O=Istio, CN=Intermediate CA, L=cluster1",
+      read(goodProject, "ca", "cluster1", "ca-cert.pem"),
+      [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+      ],
+      { notBefore: new Date(Date.now() - 400 * DAY_MS), notAfter: new Date(Date.now() - 35 * DAY_MS) },
+    );
     const result = await checkBroken((ca) => {
       writeFileSync(path.join(ca, "cluster1", "ca-cert.pem"), expired);
       writeFileSync(path.join(ca, "cluster1", "cert-chain.pem"), expired + read(ca, "root-cert.pem"));
     });
-    expect(result.problems).toEqual([expect.stringMatching(/^ca\/cluster1\/ca-cert\.pem expired on \d{4}-\d\d-\d\d: delete ca\/cluster1\//)]);
+    expect(result.problems).toEqual([
+      expect.stringMatching(/^ca\/cluster1\/ca-cert\.pem expired on \d{4}-\d\d-\d\d: delete ca\/cluster1\//),
+    ]);
   });
 
   it(`warns, without failing, about certificates expiring within ${EXPIRY_WARNING_DAYS} days`, async () => {
@@ -162,19 +183,35 @@ describe("validateCaDirectory (bring your own CA)", () => {
     const result = await checkBroken(() => undefined, new Date(intermediateEnd.getTime() - 10 * DAY_MS));
     expect(result.problems).toEqual([]);
     expect(result.warnings).toEqual(
-      CLUSTERS.map((cluster) => expect.stringMatching(new RegExp(`^ca/${cluster}/ca-cert\\.pem expires on \\d{4}-\\d\\d-\\d\\d, in (9|10) days: delete ca/${cluster}/`))),
+      CLUSTERS.map((cluster) =>
+        expect.stringMatching(
+          new RegExp(
+            `^ca/${cluster}/ca-cert\\.pem expires on \\d{4}-\\d\\d-\\d\\d, in (9|10) days: delete ca/${cluster}/`,
+          ),
+        ),
+      ),
     );
   });
 
   it("rejects an intermediate that is not a CA, or may not sign certificates", async () => {
     const clusterPem = read(goodProject, "ca", "cluster1", "ca-cert.pem");
-    const leaf = await issue(meshRoot, "O=Istio, CN=Intermediate CA, L=cluster1", clusterPem, [new x509.BasicConstraintsExtension(false, undefined, true)]);
-    const noSigning = await issue(meshRoot, "O=Istio, CN=Intermediate CA, L=cluster2", read(goodProject, "ca", "cluster2", "ca-cert.pem"), [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    const leaf = await issue(meshRoot, "O=Istio, CN=Intermediate CA, L=cluster1", clusterPem, [
+      new x509.BasicConstraintsExtension(false, undefined, true),
     ]);
+    const noSigning = await issue(
+      meshRoot,
+      "O=Istio, CN=Intermediate CA, L=cluster2",
+      read(goodProject, "ca", "cluster2", "ca-cert.pem"),
+      [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      ],
+    );
     const result = await checkBroken((ca) => {
-      for (const [cluster, pem] of [["cluster1", leaf], ["cluster2", noSigning]]) {
+      for (const [cluster, pem] of [
+        ["cluster1", leaf],
+        ["cluster2", noSigning],
+      ]) {
         writeFileSync(path.join(ca, cluster, "ca-cert.pem"), pem);
         writeFileSync(path.join(ca, cluster, "cert-chain.pem"), pem + read(ca, "root-cert.pem"));
       }
@@ -204,7 +241,10 @@ describe("validateCaDirectory (bring your own CA)", () => {
 
   it("rejects a chain in the wrong order", async () => {
     const result = await checkBroken((ca) =>
-      writeFileSync(path.join(ca, "cluster1", "cert-chain.pem"), read(ca, "root-cert.pem") + read(ca, "cluster1", "ca-cert.pem")),
+      writeFileSync(
+        path.join(ca, "cluster1", "cert-chain.pem"),
+        read(ca, "root-cert.pem") + read(ca, "cluster1", "ca-cert.pem"),
+      ),
     );
     expect(result.problems[0]).toBe(
       "ca/cluster1/cert-chain.pem does not start with ca/cluster1/ca-cert.pem: write the intermediate first, then each issuer up to the root (cat ca-cert.pem root-cert.pem > cert-chain.pem)",
@@ -213,15 +253,25 @@ describe("validateCaDirectory (bring your own CA)", () => {
 
   it("accepts a longer chain through a company issuing CA, which openssl verifies too", async () => {
     // The company issuing CA reuses the other CA's root key: any key not the mesh root's will do.
-    const issuingPem = await issue(meshRoot, "O=Example Corp, CN=Issuing CA", read(otherProject, "ca", "root-cert.pem"), [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-    ]);
+    const issuingPem = await issue(
+      meshRoot,
+      "O=Example Corp, CN=Issuing CA",
+      read(otherProject, "ca", "root-cert.pem"),
+      [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      ],
+    );
     const issuing = await loadSigningCa(issuingPem, read(otherProject, "ca", "root-key.pem"));
-    const clusterPem = await issue(issuing, "O=Example Corp, CN=Istio cluster1", read(goodProject, "ca", "cluster1", "ca-cert.pem"), [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
-    ]);
+    const clusterPem = await issue(
+      issuing,
+      "O=Example Corp, CN=Istio cluster1",
+      read(goodProject, "ca", "cluster1", "ca-cert.pem"),
+      [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+      ],
+    );
     let caDir = "";
     const result = await checkBroken((ca) => {
       caDir = ca;
@@ -230,9 +280,20 @@ describe("validateCaDirectory (bring your own CA)", () => {
     });
     expect(result).toEqual({ problems: [], warnings: [] });
     const at = (...parts: string[]) => path.join(caDir, ...parts);
-    const output = execFileSync("openssl", ["verify", "-CAfile", at("root-cert.pem"), "-untrusted", at("cluster1", "cert-chain.pem"), at("cluster1", "ca-cert.pem")], {
-      encoding: "utf8",
-    });
+    const output = execFileSync(
+      "openssl",
+      [
+        "verify",
+        "-CAfile",
+        at("root-cert.pem"),
+        "-untrusted",
+        at("cluster1", "cert-chain.pem"),
+        at("cluster1", "ca-cert.pem"),
+      ],
+      {
+        encoding: "utf8",
+      },
+    );
     expect(output).toContain(": OK");
   });
 
@@ -250,7 +311,11 @@ describe("validateCaDirectory (bring your own CA)", () => {
 
 describe("checkMeshCa (synth time)", () => {
   it("lets a fresh clone without a CA directory synthesize, with a warning to create one before deploy", () => {
-    const result = checkMeshCa({ caDirectory: "ca", clusterNames: CLUSTERS, projectDir: path.join(workDir, "fresh-clone") });
+    const result = checkMeshCa({
+      caDirectory: "ca",
+      clusterNames: CLUSTERS,
+      projectDir: path.join(workDir, "fresh-clone"),
+    });
     expect(result.missing).toBe(true);
     expect(result.problems).toEqual([]);
     expect(result.warnings).toEqual([
@@ -259,7 +324,11 @@ describe("checkMeshCa (synth time)", () => {
   });
 
   it("validates a CA directory that exists", () => {
-    expect(checkMeshCa({ caDirectory: "ca", clusterNames: CLUSTERS, projectDir: goodProject })).toEqual({ missing: false, problems: [], warnings: [] });
+    expect(checkMeshCa({ caDirectory: "ca", clusterNames: CLUSTERS, projectDir: goodProject })).toEqual({
+      missing: false,
+      problems: [],
+      warnings: [],
+    });
     const project = path.join(workDir, "synth-broken");
     cpSync(path.join(goodProject, "ca"), path.join(project, "ca"), { recursive: true });
     unlinkSync(path.join(project, "ca", "cluster1", "ca-cert.pem"));

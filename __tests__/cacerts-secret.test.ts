@@ -40,14 +40,25 @@ describe("CacertsSecret", () => {
   new LocalBackend(stack, { path: localStatePath("cluster1-platform") });
   new KubernetesProvider(stack, "kubernetes", {});
   const namespace = new NamespaceV1(stack, "istio-system", { metadata: { name: "istio-system" } });
-  const cacerts = new CacertsSecret(stack, "cacerts", { clusterName: "cluster1", caDirectory: "ca", namespaceDependency: namespace });
+  const cacerts = new CacertsSecret(stack, "cacerts", {
+    clusterName: "cluster1",
+    caDirectory: "ca",
+    namespaceDependency: namespace,
+  });
   // Stands in for istiod, which the platform stack makes depend on the secret.
-  new ConfigMapV1(stack, "istiod", { metadata: { name: "istiod", namespace: "istio-system" }, dependsOn: [cacerts.secret] });
+  new ConfigMapV1(stack, "istiod", {
+    metadata: { name: "istiod", namespace: "istio-system" },
+    dependsOn: [cacerts.secret],
+  });
   const byoStack = new TerraformStack(app, "cluster2-platform");
   new LocalBackend(byoStack, { path: localStatePath("cluster2-platform") });
   new KubernetesProvider(byoStack, "kubernetes", {});
   const byoNamespace = new NamespaceV1(byoStack, "istio-system", { metadata: { name: "istio-system" } });
-  new CacertsSecret(byoStack, "cacerts", { clusterName: "cluster2", caDirectory: "./../pki/mesh/", namespaceDependency: byoNamespace });
+  new CacertsSecret(byoStack, "cacerts", {
+    clusterName: "cluster2",
+    caDirectory: "./../pki/mesh/",
+    namespaceDependency: byoNamespace,
+  });
   app.synth();
 
   const files = outputFiles(outdir);
@@ -92,27 +103,37 @@ describe("CacertsSecret", () => {
 
   it("refuses an absolute CA directory, which would tie cdktf.out to this machine", () => {
     const scratch = new TerraformStack(new App({ outdir: path.join(project, "unused") }), "scratch");
-    expect(() => new CacertsSecret(scratch, "cacerts", { clusterName: "cluster1", caDirectory: "/srv/mesh-ca", namespaceDependency: namespace })).toThrow(
+    expect(
+      () =>
+        new CacertsSecret(scratch, "cacerts", {
+          clusterName: "cluster1",
+          caDirectory: "/srv/mesh-ca",
+          namespaceDependency: namespace,
+        }),
+    ).toThrow(
       'CacertsSecret cluster1: caDirectory "/srv/mesh-ca" is absolute; give it relative to the project directory',
     );
   });
 
-  (hasTerraform ? it : it.skip)("resolves, from where cdktf runs Terraform, to the cluster's files in the project", () => {
-    for (const key of KEYS) {
-      mkdirSync(path.join(project, "ca", "cluster1"), { recursive: true });
-      writeFileSync(path.join(project, "ca", "cluster1", key), `${key} of cluster1`);
-    }
-    // An empty directory beside the stack's: same depth, so the same relative paths, and no providers to install.
-    const workingDirectory = path.join(outdir, "stacks", "probe");
-    mkdirSync(workingDirectory);
-    const expressions = KEYS.map((key) => secretOf("cluster1-platform").data[key].slice(2, -1));
-    const output = execFileSync("terraform", ["console"], {
-      cwd: workingDirectory,
-      input: `join(",", [${expressions.join(", ")}])\n`,
-      encoding: "utf8",
-      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    expect(output.trim()).toBe(JSON.stringify(KEYS.map((key) => `${key} of cluster1`).join(",")));
-  });
+  (hasTerraform ? it : it.skip)(
+    "resolves, from where cdktf runs Terraform, to the cluster's files in the project",
+    () => {
+      for (const key of KEYS) {
+        mkdirSync(path.join(project, "ca", "cluster1"), { recursive: true });
+        writeFileSync(path.join(project, "ca", "cluster1", key), `${key} of cluster1`);
+      }
+      // An empty directory beside the stack's: same depth, so the same relative paths, and no providers to install.
+      const workingDirectory = path.join(outdir, "stacks", "probe");
+      mkdirSync(workingDirectory);
+      const expressions = KEYS.map((key) => secretOf("cluster1-platform").data[key].slice(2, -1));
+      const output = execFileSync("terraform", ["console"], {
+        cwd: workingDirectory,
+        input: `join(",", [${expressions.join(", ")}])\n`,
+        encoding: "utf8",
+        env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      expect(output.trim()).toBe(JSON.stringify(KEYS.map((key) => `${key} of cluster1`).join(",")));
+    },
+  );
 });

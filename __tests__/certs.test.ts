@@ -57,7 +57,12 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
     expect(first.kept).toEqual([]);
     expect(first.warnings).toEqual([]);
     expect(readdirSync(caDirectory).sort()).toEqual(["cluster1", "cluster2", "root-cert.pem", "root-key.pem"]);
-    expect(readdirSync(at("cluster1")).sort()).toEqual(["ca-cert.pem", "ca-key.pem", "cert-chain.pem", "root-cert.pem"]);
+    expect(readdirSync(at("cluster1")).sort()).toEqual([
+      "ca-cert.pem",
+      "ca-key.pem",
+      "cert-chain.pem",
+      "root-cert.pem",
+    ]);
     // Three 4096-bit keys, generated in parallel: reported so a slow machine is visible in the logs.
     console.log(`ensureMeshCa: root + ${CLUSTERS.length} intermediates in ${firstRunMs} ms`);
   });
@@ -66,7 +71,9 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
     const root = certificateAt(at("root-cert.pem"));
     expect(root.subject).toBe("O=Istio, CN=Root CA");
     expect(root.issuer).toBe(root.subject);
-    expect(new NodeCertificate(read(at("root-cert.pem"))).publicKey.asymmetricKeyDetails?.modulusLength).toBe(CA_KEY_BITS);
+    expect(new NodeCertificate(read(at("root-cert.pem"))).publicKey.asymmetricKeyDetails?.modulusLength).toBe(
+      CA_KEY_BITS,
+    );
     expect(CA_KEY_BITS).toBe(4096);
     expect(Math.round((root.notAfter.getTime() - root.notBefore.getTime()) / DAY_MS)).toBe(3650);
     const basicConstraints = root.getExtension(BasicConstraintsExtension)!;
@@ -78,7 +85,9 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
     const intermediate = certificateAt(at(cluster, "ca-cert.pem"));
     expect(intermediate.subject).toBe(`O=Istio, CN=Intermediate CA, L=${cluster}`);
     expect(intermediate.issuer).toBe("O=Istio, CN=Root CA");
-    expect(new NodeCertificate(read(at(cluster, "ca-cert.pem"))).publicKey.asymmetricKeyDetails?.modulusLength).toBe(4096);
+    expect(new NodeCertificate(read(at(cluster, "ca-cert.pem"))).publicKey.asymmetricKeyDetails?.modulusLength).toBe(
+      4096,
+    );
     expect(Math.round((intermediate.notAfter.getTime() - intermediate.notBefore.getTime()) / DAY_MS)).toBe(730);
 
     const basicConstraints = intermediate.getExtension(BasicConstraintsExtension)!;
@@ -86,7 +95,10 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
     const keyUsage = intermediate.getExtension(KeyUsagesExtension)!;
     expect(keyUsage.critical).toBe(true);
     expect(keyUsage.usages).toBe(
-      KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign | KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment,
+      KeyUsageFlags.keyCertSign |
+        KeyUsageFlags.cRLSign |
+        KeyUsageFlags.digitalSignature |
+        KeyUsageFlags.keyEncipherment,
     );
     expect(intermediate.getExtension(SubjectAlternativeNameExtension)!.names.toJSON()).toEqual([
       { type: "dns", value: "istiod.istio-system.svc" },
@@ -96,21 +108,40 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
     const text = openssl("x509", "-in", at(cluster, "ca-cert.pem"), "-noout", "-text");
     expect(text).toContain(`Subject: O = Istio, CN = Intermediate CA, L = ${cluster}`);
     expect(text).toMatch(/X509v3 Basic Constraints: critical\s+CA:TRUE, pathlen:0/);
-    expect(text).toMatch(/X509v3 Key Usage: critical\s+Digital Signature, Key Encipherment, Certificate Sign, CRL Sign/);
+    expect(text).toMatch(
+      /X509v3 Key Usage: critical\s+Digital Signature, Key Encipherment, Certificate Sign, CRL Sign/,
+    );
     expect(text).toContain("DNS:istiod.istio-system.svc");
     expect(text).toContain("Public-Key: (4096 bit)");
   });
 
-  it.each(CLUSTERS)("chains %s's intermediate to the root, as openssl verify and the signature say", async (cluster) => {
-    const output = openssl("verify", "-CAfile", at("root-cert.pem"), "-untrusted", at(cluster, "cert-chain.pem"), at(cluster, "ca-cert.pem"));
-    expect(output.trim()).toBe(`${at(cluster, "ca-cert.pem")}: OK`);
-    const root = certificateAt(at("root-cert.pem"));
-    expect(await certificateAt(at(cluster, "ca-cert.pem")).verify({ publicKey: root.publicKey, signatureOnly: true })).toBe(true);
+  it.each(CLUSTERS)(
+    "chains %s's intermediate to the root, as openssl verify and the signature say",
+    async (cluster) => {
+      const output = openssl(
+        "verify",
+        "-CAfile",
+        at("root-cert.pem"),
+        "-untrusted",
+        at(cluster, "cert-chain.pem"),
+        at(cluster, "ca-cert.pem"),
+      );
+      expect(output.trim()).toBe(`${at(cluster, "ca-cert.pem")}: OK`);
+      const root = certificateAt(at("root-cert.pem"));
+      expect(
+        await certificateAt(at(cluster, "ca-cert.pem")).verify({ publicKey: root.publicKey, signatureOnly: true }),
+      ).toBe(true);
 
-    const chain = read(at(cluster, "cert-chain.pem")).match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)!;
-    expect(chain.map((pem) => new X509Certificate(pem).subject)).toEqual([`O=Istio, CN=Intermediate CA, L=${cluster}`, "O=Istio, CN=Root CA"]);
-    expect(read(at(cluster, "root-cert.pem"))).toBe(read(at("root-cert.pem")));
-  });
+      const chain = read(at(cluster, "cert-chain.pem")).match(
+        /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g,
+      )!;
+      expect(chain.map((pem) => new X509Certificate(pem).subject)).toEqual([
+        `O=Istio, CN=Intermediate CA, L=${cluster}`,
+        "O=Istio, CN=Root CA",
+      ]);
+      expect(read(at(cluster, "root-cert.pem"))).toBe(read(at("root-cert.pem")));
+    },
+  );
 
   it("writes PKCS#8 keys that match their certificates, and only theirs", () => {
     const pairs = [
@@ -121,9 +152,11 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
       expect(read(keyFile)).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
       expect(new NodeCertificate(read(certFile)).checkPrivateKey(createPrivateKey(read(keyFile)))).toBe(true);
     }
-    expect(new NodeCertificate(read(at("cluster2", "ca-cert.pem"))).checkPrivateKey(createPrivateKey(read(at("cluster1", "ca-key.pem"))))).toBe(
-      false,
-    );
+    expect(
+      new NodeCertificate(read(at("cluster2", "ca-cert.pem"))).checkPrivateKey(
+        createPrivateKey(read(at("cluster1", "ca-key.pem"))),
+      ),
+    ).toBe(false);
   });
 
   it("makes private keys owner-only (0600) and the CA directories private (0700)", () => {
@@ -136,9 +169,18 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
   });
 
   it("lists the key files for the git-ignore check, and this repository's .gitignore covers them", () => {
-    expect(first.keyFiles.sort()).toEqual([at("cluster1", "ca-key.pem"), at("cluster2", "ca-key.pem"), at("root-key.pem")]);
+    expect(first.keyFiles.sort()).toEqual([
+      at("cluster1", "ca-key.pem"),
+      at("cluster2", "ca-key.pem"),
+      at("root-key.pem"),
+    ]);
     // The paths a default CA and a bring-your-own directory put keys at, inside the project.
-    for (const file of ["ca/root-key.pem", "ca/cluster1/ca-key.pem", "ca/cluster1/ca-cert.pem", "pki/mesh/cluster1/ca-key.pem"]) {
+    for (const file of [
+      "ca/root-key.pem",
+      "ca/cluster1/ca-key.pem",
+      "ca/cluster1/ca-cert.pem",
+      "pki/mesh/cluster1/ca-key.pem",
+    ]) {
       const result = spawnSync("git", ["check-ignore", "--quiet", "--no-index", file], { cwd: PROJECT_DIR });
       expect([file, result.status]).toEqual([file, 0]);
     }
@@ -160,16 +202,31 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
     expect(third.created.map((entry) => entry.name)).toEqual(["cluster3"]);
     const after = snapshot(caDirectory);
     for (const [file, state] of Object.entries(before)) expect([file, after[file]]).toEqual([file, state]);
-    expect(Object.keys(after).filter((file) => !(file in before)).sort()).toEqual(
+    expect(
+      Object.keys(after)
+        .filter((file) => !(file in before))
+        .sort(),
+    ).toEqual(
       ["ca-cert.pem", "ca-key.pem", "cert-chain.pem", "root-cert.pem"].map((name) => path.join("cluster3", name)),
     );
-    const output = openssl("verify", "-CAfile", at("root-cert.pem"), "-untrusted", at("cluster3", "cert-chain.pem"), at("cluster3", "ca-cert.pem"));
+    const output = openssl(
+      "verify",
+      "-CAfile",
+      at("root-cert.pem"),
+      "-untrusted",
+      at("cluster3", "cert-chain.pem"),
+      at("cluster3", "ca-cert.pem"),
+    );
     expect(output).toContain(": OK");
   });
 
   describe("refuses, before writing anything, a CA it cannot safely extend", () => {
     /** A copy of the generated CA, broken by `breakIt`; the run must fail with `message` and change nothing. */
-    async function expectRefusal(breakIt: (copy: string) => void, message: string | RegExp, clusterNames = [...CLUSTERS, "cluster4"]) {
+    async function expectRefusal(
+      breakIt: (copy: string) => void,
+      message: string | RegExp,
+      clusterNames = [...CLUSTERS, "cluster4"],
+    ) {
       const copyProject = mkdtempSync(path.join(tmpdir(), "mesh-certs-broken-"));
       try {
         cpSync(caDirectory, path.join(copyProject, "ca"), { recursive: true });
@@ -205,7 +262,9 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
     it("an expired intermediate, saying how to renew it", async () => {
       const twoYearsOn = new Date(Date.now() + 800 * DAY_MS);
       const run = ensureMeshCa({ caDirectory, clusterNames: CLUSTERS, now: twoYearsOn, projectDir });
-      await expect(run).rejects.toThrow(/ca\/cluster1\/ca-cert\.pem expired on \d{4}-\d\d-\d\d: delete ca\/cluster1\/ and run `npm run certs`/);
+      await expect(run).rejects.toThrow(
+        /ca\/cluster1\/ca-cert\.pem expired on \d{4}-\d\d-\d\d: delete ca\/cluster1\/ and run `npm run certs`/,
+      );
     });
 
     it("a key that does not match its certificate", () =>
@@ -231,7 +290,9 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
           "apiAllowedCidrs: [203.0.113.0/24]",
           `certificateAuthority: { directory: ${JSON.stringify(caDir)} }`,
           "clusters:",
-          ...CLUSTERS.map((name, index) => `  - { name: ${name}, region: us-west-2, vpcCidr: 10.${10 + index}.0.0/16 }`),
+          ...CLUSTERS.map(
+            (name, index) => `  - { name: ${name}, region: us-west-2, vpcCidr: 10.${10 + index}.0.0/16 }`,
+          ),
         ].join("\n"),
       );
       return file;

@@ -786,7 +786,9 @@ describe("advice that does not stop a synth", () => {
     config.clusters[1].region = "us-west-2";
     const { warnings } = validateMeshConfig(config, "test");
     expect(warnings).toEqual([
-      expect.stringContaining("the clusters in us-west-2 need 6 Elastic IPs for NAT gateways, above the default quota of 5"),
+      expect.stringContaining(
+        "the clusters in us-west-2 need 6 Elastic IPs for NAT gateways, above the default quota of 5",
+      ),
     ]);
     config.clusters[1].natGateways = "single";
     expect(validateMeshConfig(config, "test").warnings).toEqual([]);
@@ -796,6 +798,8 @@ describe("advice that does not stop a synth", () => {
     const config = validConfig();
     config.clusters[0].kubernetesVersion = "1.33";
     const { warnings } = validateMeshConfig(config, "test", new Date("2026-11-25"));
-    expect(warnings).toEqual([expect.stringMatching(/^clusters\[0\]\.kubernetesVersion "1.33" left EKS standard support on 2026-07-29/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^clusters\[0\]\.kubernetesVersion "1.33" left EKS standard support on 2026-07-29/),
+    ]);
   });
 });

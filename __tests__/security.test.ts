@@ -10,23 +10,31 @@ const { spec } = loadMeshConfig(example("three-regions.yaml"));
 const { stacks, files } = synthApp(spec);
 const allOf = (type: string): [string, StackJson][] =>
   Object.entries(stacks).flatMap(([stackName, stack]) =>
-    Object.entries(resourcesOf(stack, type)).map(([id, resource]) => [`${stackName}/${id}`, resource] as [string, StackJson]),
+    Object.entries(resourcesOf(stack, type)).map(
+      ([id, resource]) => [`${stackName}/${id}`, resource] as [string, StackJson],
+    ),
   );
 const OPEN_TO_ALL = ["0.0.0.0/0", "::/0"];
 const ALB_PORTS = [80, 443];
-const natReference = /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-[a-z0-9-]+-network\.outputs\.[^}]+public_ip\}\/32$/;
+const natReference =
+  /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-[a-z0-9-]+-network\.outputs\.[^}]+public_ip\}\/32$/;
 const helmValues = (stack: StackJson, release: string) =>
   parse(Object.values(resourcesOf(stack, "helm_release")).find((r) => r.name === release)!.values[0]);
 
 describe("network exposure", () => {
   it("has no security group rule open to the internet except 80/443 to the ALB", () => {
     const openRules = [
-      ...allOf("aws_vpc_security_group_ingress_rule").filter(([, rule]) => OPEN_TO_ALL.includes(rule.cidr_ipv4 ?? rule.cidr_ipv6)),
+      ...allOf("aws_vpc_security_group_ingress_rule").filter(([, rule]) =>
+        OPEN_TO_ALL.includes(rule.cidr_ipv4 ?? rule.cidr_ipv6),
+      ),
       ...allOf("aws_security_group_rule").filter(
-        ([, rule]) => rule.type === "ingress" && (rule.cidr_blocks ?? []).some((cidr: string) => OPEN_TO_ALL.includes(cidr)),
+        ([, rule]) =>
+          rule.type === "ingress" && (rule.cidr_blocks ?? []).some((cidr: string) => OPEN_TO_ALL.includes(cidr)),
       ),
       ...allOf("aws_security_group").filter(([, group]) =>
-        (group.ingress ?? []).some((rule: StackJson) => (rule.cidr_blocks ?? []).some((cidr: string) => OPEN_TO_ALL.includes(cidr))),
+        (group.ingress ?? []).some((rule: StackJson) =>
+          (rule.cidr_blocks ?? []).some((cidr: string) => OPEN_TO_ALL.includes(cidr)),
+        ),
       ),
     ].filter(([, rule]) => !ALB_PORTS.includes(rule.from_port));
     expect(openRules).toEqual([]);
@@ -34,7 +42,10 @@ describe("network exposure", () => {
   });
 
   it("admits only the mesh's NAT addresses and apiAllowedCidrs to every API endpoint", () => {
-    const natCount = spec.clusters.reduce((sum, c) => sum + (c.natGateways === "single" ? 1 : c.privateSubnetCidrs.length), 0);
+    const natCount = spec.clusters.reduce(
+      (sum, c) => sum + (c.natGateways === "single" ? 1 : c.privateSubnetCidrs.length),
+      0,
+    );
     for (const [, cluster] of allOf("aws_eks_cluster")) {
       const cidrs: string[] = cluster.vpc_config.public_access_cidrs;
       expect(cidrs.filter((cidr) => natReference.test(cidr))).toHaveLength(natCount);
@@ -82,7 +93,9 @@ describe("identity", () => {
       const statements = JSON.parse(role.assume_role_policy).Statement;
       expect(statements).toHaveLength(1);
       expect(Object.keys(statements[0].Principal)).toEqual(["Service"]);
-      expect(["eks.amazonaws.com", "ec2.amazonaws.com", "pods.eks.amazonaws.com"]).toContain(statements[0].Principal.Service);
+      expect(["eks.amazonaws.com", "ec2.amazonaws.com", "pods.eks.amazonaws.com"]).toContain(
+        statements[0].Principal.Service,
+      );
     }
   });
 
@@ -139,7 +152,8 @@ describe("secrets in the synthesized output", () => {
   it("marks every output that carries a token or key as sensitive", () => {
     for (const stack of Object.values(stacks)) {
       for (const output of Object.values<StackJson>(stack.output ?? {})) {
-        if (/\.token\b|kubernetes_secret|ca-key/.test(JSON.stringify(output.value))) expect(output.sensitive).toBe(true);
+        if (/\.token\b|kubernetes_secret|ca-key/.test(JSON.stringify(output.value)))
+          expect(output.sensitive).toBe(true);
       }
     }
   });

@@ -59,7 +59,11 @@ function changedResources(before: Record<string, StackJson>, after: Record<strin
 describe("adding a cluster", () => {
   it("keeps every stack of the existing clusters", () => {
     expect(Object.keys(all)).toEqual(expect.arrayContaining(Object.keys(first)));
-    expect(Object.keys(all).filter((name) => !(name in first)).every((name) => name.startsWith("cluster3-"))).toBe(true);
+    expect(
+      Object.keys(all)
+        .filter((name) => !(name in first))
+        .every((name) => name.startsWith("cluster3-")),
+    ).toBe(true);
   });
 
   it("changes no existing resource except the allow-lists of the mesh's NAT addresses", () => {
@@ -77,13 +81,19 @@ describe("adding a cluster", () => {
 
 describe("removing a cluster", () => {
   it("removes only its stacks", () => {
-    expect(Object.keys(all).filter((name) => !(name in lastTwo)).every((name) => name.startsWith("cluster1-"))).toBe(true);
+    expect(
+      Object.keys(all)
+        .filter((name) => !(name in lastTwo))
+        .every((name) => name.startsWith("cluster1-")),
+    ).toBe(true);
   });
 
   it("changes no resource of the remaining clusters except the allow-lists, even when it was listed first", () => {
     expect(changedResources(lastTwo, all)).toEqual([]);
     expect(changedResources(all, lastTwo).every((change) => !change.startsWith("cluster1-"))).toBe(true);
     const remaining = Object.fromEntries(Object.entries(all).filter(([name]) => !name.startsWith("cluster1-")));
-    expect(changedResources(remaining, lastTwo).filter((change) => !change.includes("istio-remote-secret-cluster1"))).toEqual([]);
+    expect(
+      changedResources(remaining, lastTwo).filter((change) => !change.includes("istio-remote-secret-cluster1")),
+    ).toEqual([]);
   });
 });

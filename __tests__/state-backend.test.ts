@@ -28,7 +28,9 @@ describe("remote state in S3", () => {
   });
 
   it("reads other stacks' outputs from the same bucket", () => {
-    const remoteStates = Object.values(stacks).flatMap((stack) => Object.values(dataOf(stack, "terraform_remote_state")));
+    const remoteStates = Object.values(stacks).flatMap((stack) =>
+      Object.values(dataOf(stack, "terraform_remote_state")),
+    );
     expect(remoteStates.length).toBeGreaterThan(0);
     for (const remote of remoteStates) {
       expect(remote.backend).toBe("s3");

@@ -29,9 +29,10 @@ function awsPart(stack: StackJson): StackJson {
   const resource = keep(stack.resource);
   const data = keep(stack.data, (type) => type === "terraform_remote_state");
   const kept = new Set(
-    [...Object.entries(resource), ...Object.entries(data).map(([type, blocks]) => [`data.${type}`, blocks] as const)].flatMap(
-      ([type, blocks]) => Object.keys(blocks as object).map((name) => `${type}.${name}`),
-    ),
+    [
+      ...Object.entries(resource),
+      ...Object.entries(data).map(([type, blocks]) => [`data.${type}`, blocks] as const),
+    ].flatMap(([type, blocks]) => Object.keys(blocks as object).map((name) => `${type}.${name}`)),
   );
   for (const blocks of [...Object.values(resource), ...Object.values(data)]) {
     for (const block of Object.values(blocks as Record<string, StackJson>)) {
@@ -61,7 +62,11 @@ function awsPart(stack: StackJson): StackJson {
     }
     writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ module: modules }));
     const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
-    execFileSync("terraform", ["init", "-backend=false", "-input=false", `-plugin-dir=${PLUGIN_DIR}`], { cwd: dir, env, stdio: "pipe" });
+    execFileSync("terraform", ["init", "-backend=false", "-input=false", `-plugin-dir=${PLUGIN_DIR}`], {
+      cwd: dir,
+      env,
+      stdio: "pipe",
+    });
     let output: string;
     try {
       output = execFileSync("terraform", ["validate", "-json"], { cwd: dir, env, encoding: "utf8" });
@@ -71,7 +76,10 @@ function awsPart(stack: StackJson): StackJson {
     const result = JSON.parse(output);
     const errors = result.diagnostics
       .filter((diagnostic: StackJson) => diagnostic.severity === "error")
-      .map((diagnostic: StackJson) => `${diagnostic.range?.filename ?? ""}: ${diagnostic.summary}: ${diagnostic.detail ?? ""}`);
+      .map(
+        (diagnostic: StackJson) =>
+          `${diagnostic.range?.filename ?? ""}: ${diagnostic.summary}: ${diagnostic.detail ?? ""}`,
+      );
     expect(errors).toEqual([]);
     expect(result.valid).toBe(true);
   });

@@ -21,7 +21,10 @@ export const INTERMEDIATE_COMMON_NAME = "Intermediate CA";
 /** istiod's in-cluster name, which the Makefile puts in every intermediate. */
 export const ISTIOD_DNS_NAME = "istiod.istio-system.svc";
 export const CA_KEY_USAGES =
-  x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment;
+  x509.KeyUsageFlags.keyCertSign |
+  x509.KeyUsageFlags.cRLSign |
+  x509.KeyUsageFlags.digitalSignature |
+  x509.KeyUsageFlags.keyEncipherment;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const RSA_SIGNING = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } as const;
@@ -84,7 +87,10 @@ export interface IntermediateRequest {
  */
 export async function createIntermediateCertificate(request: IntermediateRequest): Promise<x509.X509Certificate> {
   const now = request.now ?? new Date();
-  const notAfter = Math.min(now.getTime() + INTERMEDIATE_VALIDITY_DAYS * DAY_MS, request.issuer.certificate.notAfter.getTime());
+  const notAfter = Math.min(
+    now.getTime() + INTERMEDIATE_VALIDITY_DAYS * DAY_MS,
+    request.issuer.certificate.notAfter.getTime(),
+  );
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerialNumber(),
     subject: [{ O: [CA_ORGANIZATION] }, { CN: [INTERMEDIATE_COMMON_NAME] }, { L: [request.clusterName] }],
@@ -183,7 +189,10 @@ export async function ensureMeshCa(options: EnsureMeshCaOptions): Promise<MeshCa
 
   const problems: string[] = [];
   if (!hasRootCert && (hasRootKey || existing.length)) {
-    const orphans = [...(hasRootKey ? [show(root.key)] : []), ...existing.map((name) => `${show(path.join(caDirectory, name))}/`)];
+    const orphans = [
+      ...(hasRootKey ? [show(root.key)] : []),
+      ...existing.map((name) => `${show(path.join(caDirectory, name))}/`),
+    ];
     problems.push(
       `${show(root.cert)} is missing but ${orphans.join(", ")} exist: restore the root certificate, or move ${show(caDirectory)}/ aside and run \`npm run certs\` again to start a new CA (every cluster then needs a new deploy)`,
     );
@@ -192,7 +201,8 @@ export async function ensureMeshCa(options: EnsureMeshCaOptions): Promise<MeshCa
       `${show(root.key)} is missing, and issuing intermediates for ${missing.join(", ")} needs it: restore the root key, or put those clusters' files from your PKI in ${show(caDirectory)}/`,
     );
   }
-  if (hasRootCert) problems.push(...validateCaDirectory({ caDirectory, clusterNames: existing, projectDir, now }).problems);
+  if (hasRootCert)
+    problems.push(...validateCaDirectory({ caDirectory, clusterNames: existing, projectDir, now }).problems);
   if (problems.length) throw new CaError(`${show(caDirectory)}/`, problems);
 
   const created: CaEntry[] = [];
@@ -229,7 +239,12 @@ export async function ensureMeshCa(options: EnsureMeshCaOptions): Promise<MeshCa
 
   for (const [index, clusterName] of missing.entries()) {
     const keys = clusterKeys[index]!;
-    const certificate = await createIntermediateCertificate({ clusterName, publicKey: keys.publicKey, issuer: issuer!, now });
+    const certificate = await createIntermediateCertificate({
+      clusterName,
+      publicKey: keys.publicKey,
+      issuer: issuer!,
+      now,
+    });
     const files = clusterFiles(caDirectory, clusterName);
     const certificatePem = `${certificate.toString("pem")}\n`;
     mkdirSync(files.directory, { recursive: true, mode: CA_DIRECTORY_MODE });
@@ -248,7 +263,9 @@ export async function ensureMeshCa(options: EnsureMeshCaOptions): Promise<MeshCa
   // A last look at the whole directory as istiod will get it; it also yields the expiry warnings.
   const check = validateCaDirectory({ caDirectory, clusterNames: options.clusterNames, projectDir, now });
   if (check.problems.length) throw new CaError(`${show(caDirectory)}/`, check.problems);
-  const keyFiles = [root.key, ...options.clusterNames.map((name) => clusterFiles(caDirectory, name).caKey)].filter((file) => existsSync(file));
+  const keyFiles = [root.key, ...options.clusterNames.map((name) => clusterFiles(caDirectory, name).caKey)].filter(
+    (file) => existsSync(file),
+  );
   return { created, kept, warnings: check.warnings, keyFiles };
 }
 

@@ -14,14 +14,18 @@ async function main(): Promise<void> {
   const configPath = process.env.MESH_CONFIG ? path.resolve(process.env.MESH_CONFIG) : undefined;
   const { spec } = loadMeshConfig(configPath);
   const caDirectory = path.resolve(PROJECT_DIR, spec.caDirectory);
-  console.log(`Mesh CA in ${displayPath(PROJECT_DIR, caDirectory)}/ for ${spec.clusters.map((cluster) => cluster.name).join(", ")}:`);
+  console.log(
+    `Mesh CA in ${displayPath(PROJECT_DIR, caDirectory)}/ for ${spec.clusters.map((cluster) => cluster.name).join(", ")}:`,
+  );
 
   const report = await ensureMeshCa({ caDirectory, clusterNames: spec.clusters.map((cluster) => cluster.name) });
   for (const entry of report.created) console.log(`  created ${describe(entry)}`);
   for (const entry of report.kept) console.log(`  kept    ${describe(entry)}`);
   for (const warning of report.warnings) console.warn(`Warning: ${warning}`);
   for (const file of keysGitWouldTrack(report.keyFiles)) {
-    console.warn(`Warning: git does not ignore ${displayPath(PROJECT_DIR, file)}: add it to .gitignore so the key is never committed`);
+    console.warn(
+      `Warning: git does not ignore ${displayPath(PROJECT_DIR, file)}: add it to .gitignore so the key is never committed`,
+    );
   }
   console.log(
     report.created.length

@@ -96,7 +96,9 @@ export function validateCaDirectory(options: CaCheckOptions): CaCheck {
   const checker = new CaChecker(projectDir, options.now ?? new Date());
   const caDirectory = path.resolve(projectDir, options.caDirectory);
   if (existsSync(caDirectory) && !statSync(caDirectory).isDirectory()) {
-    checker.problem(`${checker.show(caDirectory)} is a file, not a directory: point certificateAuthority.directory at the CA directory`);
+    checker.problem(
+      `${checker.show(caDirectory)} is a file, not a directory: point certificateAuthority.directory at the CA directory`,
+    );
     return checker.result();
   }
   const roots = checker.checkRoot(caDirectory);
@@ -178,11 +180,16 @@ class CaChecker {
 
     const caCert = present.includes(files.caCert) ? this.readCertificates(files.caCert)?.[0] : undefined;
     if (caCert) {
-      this.checkIsCa(caCert, `istiod cannot issue workload certificates with it: ${reissue} (basicConstraints CA:TRUE, keyUsage keyCertSign)`);
+      this.checkIsCa(
+        caCert,
+        `istiod cannot issue workload certificates with it: ${reissue} (basicConstraints CA:TRUE, keyUsage keyCertSign)`,
+      );
       this.checkValidity(caCert, `${reissue}, then deploy cluster ${clusterName} again`);
       const key = present.includes(files.caKey) ? this.readKey(files.caKey) : undefined;
       if (key && !caCert.node.checkPrivateKey(key)) {
-        this.problem(`${this.show(files.caKey)} does not match ${caCert.label}: put the key the certificate was issued for there, or ${reissue}`);
+        this.problem(
+          `${this.show(files.caKey)} does not match ${caCert.label}: put the key the certificate was issued for there, or ${reissue}`,
+        );
       }
     }
 
@@ -208,7 +215,8 @@ class CaChecker {
     reissue: string,
   ): void {
     const shown = this.show(chainFile);
-    const isRoot = (certificate: LoadedCertificate) => roots?.some((root) => root.node.raw.equals(certificate.node.raw)) ?? false;
+    const isRoot = (certificate: LoadedCertificate) =>
+      roots?.some((root) => root.node.raw.equals(certificate.node.raw)) ?? false;
     const name = (index: number) => {
       const certificate = chain[index];
       if (index === 0 && certificate.node.raw.equals(caCert.node.raw)) return caCert.label;
@@ -233,7 +241,10 @@ class CaChecker {
     }
     const top = chain[chain.length - 1];
     if (roots && !isRoot(top)) {
-      const issuer = chain.length > 1 ? `ends with "${top.parsed.subject}" (SHA-256 ${shortFingerprint(top)})` : "holds only one certificate";
+      const issuer =
+        chain.length > 1
+          ? `ends with "${top.parsed.subject}" (SHA-256 ${shortFingerprint(top)})`
+          : "holds only one certificate";
       this.problem(
         `${shown} ${issuer}, not the mesh root ${roots[0].label} (SHA-256 ${shortFingerprint(roots[0])}): the intermediate must chain to the one mesh root; append the root (cat ca-cert.pem root-cert.pem > cert-chain.pem) if it was issued by it, or ${reissue}`,
       );
@@ -254,7 +265,9 @@ class CaChecker {
   private checkValidity(certificate: LoadedCertificate, renewal: string): void {
     const { notBefore, notAfter } = certificate.parsed;
     if (notBefore.getTime() > this.now.getTime()) {
-      this.problem(`${certificate.label} is not valid before ${isoDate(notBefore)}: check this machine's clock, or wait until then`);
+      this.problem(
+        `${certificate.label} is not valid before ${isoDate(notBefore)}: check this machine's clock, or wait until then`,
+      );
     } else if (notAfter.getTime() <= this.now.getTime()) {
       this.problem(`${certificate.label} expired on ${isoDate(notAfter)}: ${renewal}`);
     } else {
@@ -271,7 +284,9 @@ class CaChecker {
     if (text === undefined) return undefined;
     const blocks = text.match(PEM_CERTIFICATE) ?? [];
     if (!blocks.length) {
-      this.problem(`${this.show(file)} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"): put the certificate there in PEM form (openssl x509 -inform der converts DER)`);
+      this.problem(
+        `${this.show(file)} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"): put the certificate there in PEM form (openssl x509 -inform der converts DER)`,
+      );
       return undefined;
     }
     const shown = this.show(file);
@@ -282,7 +297,9 @@ class CaChecker {
         return { node: new NodeCertificate(pem), parsed, label };
       });
     } catch (error) {
-      this.problem(`${shown} holds a certificate that cannot be parsed (${(error as Error).message}): replace it with the PEM certificate from its CA`);
+      this.problem(
+        `${shown} holds a certificate that cannot be parsed (${(error as Error).message}): replace it with the PEM certificate from its CA`,
+      );
       return undefined;
     }
   }
@@ -292,13 +309,17 @@ class CaChecker {
     if (text === undefined) return undefined;
     // PKCS#8 ("ENCRYPTED PRIVATE KEY") and legacy OpenSSL ("Proc-Type: 4,ENCRYPTED") encryption.
     if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/.test(text)) {
-      this.problem(`${this.show(file)} is encrypted: istiod needs it unencrypted (openssl pkey -in <encrypted> -out ${this.show(file)})`);
+      this.problem(
+        `${this.show(file)} is encrypted: istiod needs it unencrypted (openssl pkey -in <encrypted> -out ${this.show(file)})`,
+      );
       return undefined;
     }
     try {
       return createPrivateKey(text);
     } catch (error) {
-      this.problem(`${this.show(file)} is not a PEM private key (${(error as Error).message}): put the certificate's private key there in PEM form`);
+      this.problem(
+        `${this.show(file)} is not a PEM private key (${(error as Error).message}): put the certificate's private key there in PEM form`,
+      );
       return undefined;
     }
   }

@@ -26,7 +26,11 @@ function synthOnce(cwd: string, env: NodeJS.ProcessEnv): Sample {
   const command = withTime ? GNU_TIME : CDKTF;
   const args = withTime ? ["-f", "%M", CDKTF, "synth", "--output", outdir] : ["synth", "--output", outdir];
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd, env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env }, encoding: "utf8" });
+  const result = spawnSync(command, args, {
+    cwd,
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env },
+    encoding: "utf8",
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   rmSync(outdir, { recursive: true, force: true });
   if (result.status !== 0) throw new Error(`cdktf synth failed in ${cwd}:\n${result.stdout}\n${result.stderr}`);
@@ -41,7 +45,9 @@ function measure(label: string, cwd: string, env: NodeJS.ProcessEnv = {}): { med
   const median = times[Math.floor(times.length / 2)];
   const rss = samples.map((sample) => sample.peakRssMiB ?? 0);
   const peakRssMiB = rss.some(Boolean) ? Math.max(...rss) : undefined;
-  console.log(`${label.padEnd(34)} median ${median.toFixed(2)} s   peak RSS ${peakRssMiB ? `${peakRssMiB.toFixed(0)} MiB` : "n/a"}`);
+  console.log(
+    `${label.padEnd(34)} median ${median.toFixed(2)} s   peak RSS ${peakRssMiB ? `${peakRssMiB.toFixed(0)} MiB` : "n/a"}`,
+  );
   return { median, peakRssMiB };
 }
 
@@ -72,7 +78,16 @@ function emptyApp(dir: string): string {
   return app;
 }
 
-const REGIONS = ["us-west-2", "us-east-1", "us-east-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1", "sa-east-1"];
+const REGIONS = [
+  "us-west-2",
+  "us-east-1",
+  "us-east-2",
+  "eu-west-1",
+  "eu-central-1",
+  "ap-southeast-1",
+  "ap-northeast-1",
+  "sa-east-1",
+];
 
 /** A mesh of `count` clusters with distinct /16s, spread over regions. */
 function meshConfig(dir: string, count: number): string {
@@ -89,7 +104,9 @@ function meshConfig(dir: string, count: number): string {
 function main(): void {
   const dir = mkdtempSync(path.join(tmpdir(), "bench-"));
   try {
-    console.log(`cdktf synth, median of ${RUNS} runs after one warm-up, on ${process.platform} node ${process.version}\n`);
+    console.log(
+      `cdktf synth, median of ${RUNS} runs after one warm-up, on ${process.platform} node ${process.version}\n`,
+    );
     const floor = measure("one-resource cdktf app (floor)", emptyApp(dir));
     const project = measure("default config (2 clusters)", PROJECT_DIR);
     const two = measure("generated 2 clusters", PROJECT_DIR, { MESH_CONFIG: meshConfig(dir, 2) });
@@ -99,9 +116,16 @@ function main(): void {
     const peak = Math.max(project.peakRssMiB ?? 0, sixteen.peakRssMiB ?? 0);
     const verdict = (ok: boolean) => (ok ? "ok" : "OVER TARGET");
     console.log("");
-    console.log(`default / floor        ${ratio.toFixed(2)}  (target <= ${TARGETS.ratio}) ${verdict(ratio <= TARGETS.ratio)}`);
-    console.log(`16 / 2 clusters        ${scaling.toFixed(2)}  (target <= ${TARGETS.scaling}) ${verdict(scaling <= TARGETS.scaling)}`);
-    if (peak) console.log(`peak RSS               ${peak.toFixed(0)} MiB (target <= ${TARGETS.peakRssMiB}) ${verdict(peak <= TARGETS.peakRssMiB)}`);
+    console.log(
+      `default / floor        ${ratio.toFixed(2)}  (target <= ${TARGETS.ratio}) ${verdict(ratio <= TARGETS.ratio)}`,
+    );
+    console.log(
+      `16 / 2 clusters        ${scaling.toFixed(2)}  (target <= ${TARGETS.scaling}) ${verdict(scaling <= TARGETS.scaling)}`,
+    );
+    if (peak)
+      console.log(
+        `peak RSS               ${peak.toFixed(0)} MiB (target <= ${TARGETS.peakRssMiB}) ${verdict(peak <= TARGETS.peakRssMiB)}`,
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

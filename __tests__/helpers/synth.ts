@@ -30,7 +30,10 @@ export function synthApp(spec: MeshSpec): SynthOutput {
     app.synth();
     const stacksDir = path.join(outdir, "stacks");
     const stacks = Object.fromEntries(
-      readdirSync(stacksDir).map((name) => [name, JSON.parse(readFileSync(path.join(stacksDir, name, "cdk.tf.json"), "utf8"))]),
+      readdirSync(stacksDir).map((name) => [
+        name,
+        JSON.parse(readFileSync(path.join(stacksDir, name, "cdk.tf.json"), "utf8")),
+      ]),
     );
     return {
       stacks,

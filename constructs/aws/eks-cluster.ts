@@ -95,7 +95,11 @@ export class EksCluster extends Construct {
 
   private grantClusterAdmin(principalArn: string): void {
     // The ARN is the principal's stable identity, so it names the Terraform address.
-    const id = `admin-${principalArn.split(":").slice(4).join("-").replace(/[^A-Za-z0-9-]/g, "-")}`;
+    const id = `admin-${principalArn
+      .split(":")
+      .slice(4)
+      .join("-")
+      .replace(/[^A-Za-z0-9-]/g, "-")}`;
     const entry = new EksAccessEntry(this, id, { clusterName: this.resource.name, principalArn, type: "STANDARD" });
     new EksAccessPolicyAssociation(this, `${id}-policy`, {
       clusterName: this.resource.name,

@@ -8,7 +8,11 @@ import { ServiceRole, managedPolicyArn } from "./service-role";
 /** Root device of the AL2023 and Bottlerocket EKS AMIs' OS volume. */
 const ROOT_DEVICE = { AL2023: "/dev/xvda", BOTTLEROCKET: "/dev/xvdb" } as const;
 
-export const NODE_ROLE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy"];
+export const NODE_ROLE_POLICIES = [
+  "AmazonEKSWorkerNodePolicy",
+  "AmazonEC2ContainerRegistryPullOnly",
+  "AmazonEKS_CNI_Policy",
+];
 
 export interface ManagedNodeGroupProps {
   readonly clusterName: string;
@@ -42,7 +46,12 @@ export class ManagedNodeGroup extends Construct {
       blockDeviceMappings: [
         {
           deviceName: rootDevice,
-          ebs: { volumeSize: props.nodes.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+          ebs: {
+            volumeSize: props.nodes.diskSizeGiB,
+            volumeType: "gp3",
+            encrypted: "true",
+            deleteOnTermination: "true",
+          },
         },
       ],
       tagSpecifications: [
@@ -58,7 +67,11 @@ export class ManagedNodeGroup extends Construct {
       amiType: props.nodes.amiType,
       capacityType: "ON_DEMAND",
       instanceTypes: [...props.nodes.instanceTypes],
-      scalingConfig: { minSize: props.nodes.minSize, desiredSize: props.nodes.desiredSize, maxSize: props.nodes.maxSize },
+      scalingConfig: {
+        minSize: props.nodes.minSize,
+        desiredSize: props.nodes.desiredSize,
+        maxSize: props.nodes.maxSize,
+      },
       updateConfig: { maxUnavailable: 1 },
       launchTemplate: { id: launchTemplate.id, version: Token.asString(launchTemplate.latestVersion) },
       lifecycle: { createBeforeDestroy: true, ignoreChanges: ["scaling_config[0].desired_size"] },

@@ -41,7 +41,9 @@ export class ClusterVpc extends Construct {
   constructor(scope: Construct, id: string, props: ClusterVpcProps) {
     super(scope, id);
     if (props.privateSubnetCidrs.length !== props.publicSubnetCidrs.length) {
-      throw new Error(`ClusterVpc ${props.clusterName}: privateSubnetCidrs and publicSubnetCidrs must list one CIDR per zone each`);
+      throw new Error(
+        `ClusterVpc ${props.clusterName}: privateSubnetCidrs and publicSubnetCidrs must list one CIDR per zone each`,
+      );
     }
     const natPerZone = (props.natGateways ?? "perZone") === "perZone";
     const zones = new DataAwsAvailabilityZones(this, "zones", {
@@ -61,7 +63,10 @@ export class ClusterVpc extends Construct {
       vpcId: vpc.id,
       tags: { Name: props.clusterName },
     });
-    const publicRoutes = new RouteTable(this, "public-routes", { vpcId: vpc.id, tags: { Name: `${props.clusterName}-public` } });
+    const publicRoutes = new RouteTable(this, "public-routes", {
+      vpcId: vpc.id,
+      tags: { Name: `${props.clusterName}-public` },
+    });
     new Route(this, "public-default-route", {
       routeTableId: publicRoutes.id,
       destinationCidrBlock: IPV4_ANYWHERE,
@@ -76,7 +81,10 @@ export class ClusterVpc extends Construct {
         availabilityZone: Fn.element(zones.names, zone - 1),
         tags: { Name: `${props.clusterName}-public-zone${zone}`, "kubernetes.io/role/elb": "1", ...clusterTag },
       });
-      new RouteTableAssociation(this, `public-zone${zone}-routes`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
+      new RouteTableAssociation(this, `public-zone${zone}-routes`, {
+        subnetId: subnet.id,
+        routeTableId: publicRoutes.id,
+      });
       return subnet;
     });
 
@@ -101,7 +109,11 @@ export class ClusterVpc extends Construct {
         vpcId: vpc.id,
         cidrBlock: props.privateSubnetCidrs[zone - 1],
         availabilityZone: Fn.element(zones.names, zone - 1),
-        tags: { Name: `${props.clusterName}-private-zone${zone}`, "kubernetes.io/role/internal-elb": "1", ...clusterTag },
+        tags: {
+          Name: `${props.clusterName}-private-zone${zone}`,
+          "kubernetes.io/role/internal-elb": "1",
+          ...clusterTag,
+        },
       });
       const routes = new RouteTable(this, `private-zone${zone}-routes`, {
         vpcId: vpc.id,
@@ -112,7 +124,10 @@ export class ClusterVpc extends Construct {
         destinationCidrBlock: IPV4_ANYWHERE,
         natGatewayId: natGateways[natPerZone ? zone - 1 : 0].gateway.id,
       });
-      new RouteTableAssociation(this, `private-zone${zone}-routes-association`, { subnetId: subnet.id, routeTableId: routes.id });
+      new RouteTableAssociation(this, `private-zone${zone}-routes-association`, {
+        subnetId: subnet.id,
+        routeTableId: routes.id,
+      });
       return subnet;
     });
 

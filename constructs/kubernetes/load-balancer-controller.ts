@@ -43,7 +43,9 @@ export function scopedControllerPolicy(vpcArn: string): { Version: string; State
     Statement: statements.map((statement) => {
       const actions = [statement.Action].flat();
       const unscopedIngress =
-        !statement.Condition && actions.length === UNSCOPED_INGRESS_ACTIONS.length && UNSCOPED_INGRESS_ACTIONS.every((action) => actions.includes(action));
+        !statement.Condition &&
+        actions.length === UNSCOPED_INGRESS_ACTIONS.length &&
+        UNSCOPED_INGRESS_ACTIONS.every((action) => actions.includes(action));
       return unscopedIngress ? { ...statement, Condition: { ArnEquals: { "ec2:Vpc": vpcArn } } } : statement;
     }),
   };

@@ -26,6 +26,9 @@ export class NetworkStack extends MeshStack {
       natGateways: cluster.natGateways,
     });
     new TerraformOutput(this, "vpc_id", { value: this.vpc.vpcId });
-    new TerraformOutput(this, "nat_cidrs", { value: this.vpc.natCidrs, description: "NAT gateway addresses other clusters admit" });
+    new TerraformOutput(this, "nat_cidrs", {
+      value: this.vpc.natCidrs,
+      description: "NAT gateway addresses other clusters admit",
+    });
   }
 }

@@ -35,7 +35,9 @@ export abstract class MeshStack extends TerraformStack {
     super(scope, stackName);
     new AwsProvider(this, "aws", {
       region: props.region,
-      defaultTags: [{ tags: { "istio-mesh": props.meshId, "istio-mesh/cluster": props.clusterName, "managed-by": "cdktf" } }],
+      defaultTags: [
+        { tags: { "istio-mesh": props.meshId, "istio-mesh/cluster": props.clusterName, "managed-by": "cdktf" } },
+      ],
     });
     if (props.state) {
       const backend = new S3Backend(this, {

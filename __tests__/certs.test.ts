@@ -288,7 +288,7 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
         [
           "meshId: mesh1",
           "apiAllowedCidrs: [203.0.113.0/24]",
-          `certificateAuthority: { directory: ${JSON.stringify(caDir)} }`,
+          `certificateAuthority: { directory: ${JSON.stringify(path.relative(PROJECT_DIR, caDir))} }`,
           "clusters:",
           ...CLUSTERS.map(
             (name, index) => `  - { name: ${name}, region: us-west-2, vpcCidr: 10.${10 + index}.0.0/16 }`,

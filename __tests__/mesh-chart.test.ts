@@ -2,10 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { validateMeshConfig } from "../constructs/config/load";
 import { buildMesh, stackName } from "../constructs/mesh-app";
 import { MESH_CHART_DIRECTORY, MESH_MANIFESTS_RELEASE } from "../constructs/kubernetes/mesh-manifests";
+import { SAMPLE_NAMESPACE } from "../constructs/kubernetes/namespaces";
 import { helmLint, helmTemplate, K8sObject } from "./helpers/helm";
 import { example, resourcesOf, StackJson } from "./helpers/synth";
 
@@ -65,7 +66,10 @@ describe.each([
   ["plain HTTP", httpCluster.name],
 ])("mesh chart of a cluster with %s ingress (%s)", (_mode, clusterName) => {
   const release = shippedRelease(clusterName);
-  const objects = helmTemplate(release.chartDir, MESH_MANIFESTS_RELEASE, release.namespace, release.values);
+  // The sample apps have a describe block of their own.
+  const objects = helmTemplate(release.chartDir, MESH_MANIFESTS_RELEASE, release.namespace, release.values).filter(
+    (object) => object.metadata.namespace !== SAMPLE_NAMESPACE,
+  );
 
   it("ships inside cdktf.out under a relative path, with values that need no Terraform interpolation", () => {
     expect(path.isAbsolute(release.chart)).toBe(false);
@@ -171,5 +175,118 @@ describe("mesh chart values schema", () => {
     const badValues = values.replace('certificateArn: ""', 'certificateArn: "my-cert"');
     expect(badValues).not.toBe(values);
     expect(() => helmTemplate(chartDir, MESH_MANIFESTS_RELEASE, namespace, badValues)).toThrow(/certificateArn/);
+  });
+});
+
+/** What `npm run verify` relies on, rendered by helm from each cluster's shipped values. */
+describe.each(spec.clusters.map((cluster) => [cluster.name]))("sample apps of %s", (clusterName) => {
+  // Each cluster serves helloworld at its own name, so answers say which cluster gave them.
+  const version = clusterName;
+  const release = shippedRelease(clusterName);
+  const samples = helmTemplate(release.chartDir, MESH_MANIFESTS_RELEASE, release.namespace, release.values).filter(
+    (object) => object.metadata.namespace === SAMPLE_NAMESPACE,
+  );
+  const named = (kind: string, name: string): K8sObject => {
+    const matching = samples.filter((object) => object.kind === kind && object.metadata.name === name);
+    expect(matching).toHaveLength(1);
+    return matching[0];
+  };
+
+  it("renders helloworld and curl (account, Service, Deployment each) and the ingress Gateway and route, all in the sample namespace", () => {
+    expect(samples.map((object) => `${object.kind}/${object.metadata.name}`).sort()).toEqual(
+      [
+        "ServiceAccount/helloworld",
+        "Service/helloworld",
+        `Deployment/helloworld-${version}`,
+        "ServiceAccount/curl",
+        "Service/curl",
+        "Deployment/curl",
+        "Gateway/helloworld-gateway",
+        "VirtualService/helloworld",
+      ].sort(),
+    );
+  });
+
+  it(`serves helloworld ${version} on port 5000 (http), answering with SERVICE_VERSION=${version}`, () => {
+    const service = named("Service", "helloworld");
+    expect(service.spec.selector).toEqual({ app: "helloworld" });
+    expect(service.spec.ports).toEqual([{ name: "http", port: 5000, targetPort: "http" }]);
+
+    const deployment = named("Deployment", `helloworld-${version}`);
+    expect(deployment.spec.selector.matchLabels).toEqual({ app: "helloworld", version });
+    expect(deployment.spec.template.metadata.labels).toEqual({ app: "helloworld", version });
+    const [container] = deployment.spec.template.spec.containers;
+    expect(deployment.spec.template.spec.containers).toHaveLength(1);
+    expect(container.image).toBe("registry.istio.io/release/examples-helloworld-v1:1.0");
+    expect(container.env).toEqual([
+      { name: "SERVICE_VERSION", value: version },
+      { name: "TMPDIR", value: "/var/tmp" },
+    ]);
+    expect(container.volumeMounts).toEqual([{ name: "tmp", mountPath: "/var/tmp" }]);
+    expect(deployment.spec.template.spec.volumes).toEqual([{ name: "tmp", emptyDir: { sizeLimit: "16Mi" } }]);
+    expect(container.ports).toEqual([{ name: "http", containerPort: 5000 }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/health", port: "http" });
+  });
+
+  it("runs a curl client in a container named curl, under its own service account", () => {
+    const deployment = named("Deployment", "curl");
+    expect(deployment.spec.selector.matchLabels).toEqual({ app: "curl" });
+    expect(deployment.spec.template.metadata.labels).toEqual({ app: "curl" });
+    expect(deployment.spec.template.spec.serviceAccountName).toBe("curl");
+    expect(deployment.spec.template.spec.containers.map((container: K8sObject) => container.name)).toEqual(["curl"]);
+    expect(deployment.spec.template.spec.containers[0].image).toBe("docker.io/curlimages/curl:8.16.0");
+    expect(named("Service", "curl").spec.selector).toEqual({ app: "curl" });
+  });
+
+  it("runs every sample container as non-root and unprivileged, with requests and a memory limit", () => {
+    for (const name of [`helloworld-${version}`, "curl"]) {
+      const pod = named("Deployment", name).spec.template.spec;
+      expect(pod.securityContext.seccompProfile).toEqual({ type: "RuntimeDefault" });
+      for (const container of pod.containers) {
+        expect(container.securityContext).toMatchObject({
+          runAsNonRoot: true,
+          runAsUser: expect.any(Number),
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ["ALL"] },
+        });
+        expect(container.securityContext.runAsUser).toBeGreaterThan(0);
+        expect(container.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+        expect(container.resources.limits).toEqual({ memory: expect.any(String) });
+      }
+    }
+  });
+
+  it("gives the ingress gateway an HTTP listener on port 80 that routes /hello to helloworld.sample:5000", () => {
+    const gateway = named("Gateway", "helloworld-gateway");
+    expect(gateway.apiVersion).toBe("networking.istio.io/v1");
+    expect(gateway.spec.selector).toEqual({ istio: "ingressgateway" });
+    expect(gateway.spec.servers).toEqual([{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }]);
+
+    const route = named("VirtualService", "helloworld");
+    expect(route.apiVersion).toBe("networking.istio.io/v1");
+    expect(route.spec.hosts).toEqual(["*"]);
+    expect(route.spec.gateways).toEqual(["helloworld-gateway"]);
+    expect(route.spec.http).toEqual([
+      {
+        match: [{ uri: { exact: "/hello" } }],
+        route: [{ destination: { host: "helloworld.sample.svc.cluster.local", port: { number: 5000 } } }],
+      },
+    ]);
+  });
+});
+
+describe("mesh chart without samples", () => {
+  const { values, chartDir, namespace } = shippedRelease(httpCluster.name);
+  const withoutSamples = stringify({ ...parse(values), samples: { enabled: false } });
+
+  it("renders no sample object at all, and still the mesh's own three", () => {
+    const objects = helmTemplate(chartDir, MESH_MANIFESTS_RELEASE, namespace, withoutSamples);
+    expect(objects.map((object) => object.kind).sort()).toEqual(["EnvoyFilter", "Gateway", "Ingress"]);
+    expect(objects.filter((object) => object.metadata.namespace === SAMPLE_NAMESPACE)).toEqual([]);
+  });
+
+  it("rejects a helloworld version that cannot name a Deployment", () => {
+    const badValues = stringify({ ...parse(values), samples: { enabled: true, helloworld: { version: "Cluster 1" } } });
+    expect(() => helmTemplate(chartDir, MESH_MANIFESTS_RELEASE, namespace, badValues)).toThrow(/version/);
   });
 });

@@ -114,6 +114,8 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
       const values = valuesOf(platform(cluster.name), "istiod");
       expect(Object.keys(values).sort()).toEqual(["autoscaleMin", "global"]);
       expect(values.autoscaleMin).toBeGreaterThanOrEqual(2);
+      // Images of the release being installed, from Istio's published hub.
+      expect(values.global).toMatchObject({ hub: "docker.io/istio", tag: mesh.istioVersion });
     }
   });
 
@@ -195,18 +197,21 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
         "release/aws-load-balancer-controller",
         "release/istiod",
       ]);
-      expect(waitsFor(stack, "mesh-manifests")).toEqual([
-        "namespace/istio-ingress",
-        "namespace/istio-system",
-        "release/aws-load-balancer-controller",
-        "release/istio-eastwestgateway",
-        "release/istio-ingressgateway",
-        "release/istiod",
-      ]);
+      expect(waitsFor(stack, "mesh-manifests")).toEqual(
+        [
+          "namespace/istio-ingress",
+          "namespace/istio-system",
+          "release/aws-load-balancer-controller",
+          "release/istio-eastwestgateway",
+          "release/istio-ingressgateway",
+          "release/istiod",
+          ...(mesh.samples ? ["namespace/sample"] : []),
+        ].sort(),
+      );
     }
   });
 
-  it("labels istio-system with the cluster's network and istio-ingress for sidecar injection", () => {
+  it("labels istio-system with the cluster's network, istio-ingress (and sample, with samples) for sidecar injection", () => {
     for (const cluster of mesh.clusters) {
       const namespaces = Object.fromEntries(
         Object.values(resourcesOf(platform(cluster.name), "kubernetes_namespace_v1")).map((namespace) => [
@@ -217,6 +222,7 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
       expect(namespaces).toEqual({
         "istio-system": { "topology.istio.io/network": cluster.network },
         "istio-ingress": { "istio-injection": "enabled" },
+        ...(mesh.samples ? { sample: { "istio-injection": "enabled" } } : {}),
       });
     }
   });
@@ -287,7 +293,9 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
           Condition: {
             ArnEquals: {
               "ec2:Vpc": expect.stringMatching(
-                new RegExp(`^arn:aws:ec2:${cluster.region}:\\$\\{data\\.aws_caller_identity\\.[^}]+\\}:vpc/\\$\\{data\\.aws_eks_cluster\\.`),
+                new RegExp(
+                  `^arn:aws:ec2:${cluster.region}:\\$\\{data\\.aws_caller_identity\\.[^}]+\\}:vpc/\\$\\{data\\.aws_eks_cluster\\.`,
+                ),
               ),
             },
           },

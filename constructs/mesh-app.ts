@@ -1,6 +1,8 @@
 import type { Construct } from "constructs";
 import type { MeshSpec } from "./config/spec";
+import { helloworldVersion } from "./kubernetes/sample-apps";
 import { EksStack } from "./stacks/eks-stack";
+import { MeshLinksStack } from "./stacks/mesh-links-stack";
 import { NetworkStack } from "./stacks/network-stack";
 import { PlatformStack } from "./stacks/platform-stack";
 
@@ -9,6 +11,8 @@ export interface ClusterStacks {
   readonly network: NetworkStack;
   readonly eks: EksStack;
   readonly platform: PlatformStack;
+  /** The cluster's remote secrets for every other cluster. */
+  readonly links: MeshLinksStack;
 }
 
 /** Stack names derive from the cluster name only, so reordering clusters never moves state. */
@@ -17,7 +21,7 @@ export function stackName(clusterName: string, stage: "network" | "eks" | "platf
 }
 
 /**
- * Builds every stack of the mesh. Stages run network -> eks -> platform -> (later stages), and a stage
+ * Builds every stack of the mesh. Stages run network -> eks -> platform -> mesh-links, and a stage
  * only reads from earlier ones, so the stack graph is acyclic and its depth does not grow with
  * the number of clusters.
  */
@@ -37,7 +41,7 @@ export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, Cluster
   const meshNatCidrs = [...networks.values()].flatMap((network) => network.vpc.natCidrs);
   const apiAllowedCidrs = [...meshNatCidrs, ...mesh.apiAllowedCidrs];
 
-  const stacks = new Map<string, ClusterStacks>();
+  const stages = new Map<string, Omit<ClusterStacks, "links">>();
   for (const cluster of mesh.clusters) {
     const network = networks.get(cluster.name)!;
     const eks = new EksStack(scope, stackName(cluster.name, "eks"), {
@@ -59,9 +63,41 @@ export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, Cluster
       caDirectory: mesh.caDirectory,
       // The east-west gateways admit the same sources as the API endpoints.
       eastWestAllowedCidrs: apiAllowedCidrs,
+      samples: mesh.samples ? { helloworldVersion: helloworldVersion(cluster.name) } : undefined,
     });
     platform.addDependency(eks);
-    stacks.set(cluster.name, { network, eks, platform });
+    stages.set(cluster.name, { network, eks, platform });
+  }
+
+  const stacks = new Map<string, ClusterStacks>();
+  for (const cluster of mesh.clusters) {
+    const own = stages.get(cluster.name)!;
+    const others = mesh.clusters
+      .filter((other) => other.name !== cluster.name)
+      .map((other) => ({
+        name: other.name,
+        ...stages.get(other.name)!,
+      }));
+    const links = new MeshLinksStack(scope, stackName(cluster.name, "mesh-links"), {
+      ...common,
+      clusterName: cluster.name,
+      region: cluster.region,
+      // References into the other clusters' stacks: cdktf passes them as sensitive outputs.
+      remotes: others.map((other) => ({
+        clusterName: other.name,
+        server: other.eks.cluster.endpoint,
+        certificateAuthorityData: other.eks.cluster.certificateAuthorityData,
+        token: other.platform.readerToken.token,
+      })),
+    });
+    // Reaches its own cluster by name (istio-system must exist); the references already order it
+    // after the other clusters' stacks, declared here too so the order never rests on them.
+    links.addDependency(own.platform);
+    for (const other of others) {
+      links.addDependency(other.eks);
+      links.addDependency(other.platform);
+    }
+    stacks.set(cluster.name, { ...own, links });
   }
   return stacks;
 }

@@ -8,6 +8,12 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 export interface ClusterAccessProps {
   /** Name of an EKS cluster that a stack deployed earlier created. */
   readonly clusterName: string;
+  /**
+   * Whether to configure a helm provider too. A stack that releases no chart (the mesh links)
+   * leaves it out, so `terraform init` does not install a provider it never uses.
+   * @default true
+   */
+  readonly helm?: boolean;
 }
 
 /**
@@ -20,7 +26,8 @@ export class ClusterAccess extends Construct {
   /** VPC of the cluster, as EKS reports it. */
   public readonly vpcId: string;
   public readonly kubernetesProvider: KubernetesProvider;
-  public readonly helmProvider: HelmProvider;
+  /** Undefined when the stack asked for no helm provider. */
+  public readonly helmProvider?: HelmProvider;
 
   constructor(scope: Construct, id: string, props: ClusterAccessProps) {
     super(scope, id);
@@ -33,7 +40,7 @@ export class ClusterAccess extends Construct {
       token: auth.token,
     };
     this.kubernetesProvider = new KubernetesProvider(this, "kubernetes", connection);
-    this.helmProvider = new HelmProvider(this, "helm", { kubernetes: connection });
+    if (props.helm ?? true) this.helmProvider = new HelmProvider(this, "helm", { kubernetes: connection });
     this.vpcId = cluster.vpcConfig.get(0).vpcId;
   }
 }

@@ -12,6 +12,9 @@ export const ISTIOD_RELEASE = "istiod";
  */
 export const ISTIOD_MIN_REPLICAS = 2;
 
+/** Where Istio publishes release images; istiod's injector hands the same hub and tag to gateways and sidecars. */
+export const ISTIO_IMAGE_HUB = "docker.io/istio";
+
 /**
  * Keys of the istiod chart this program sets. The chart reads its values at the top level
  * (`global`, `meshConfig`, `env`, ...); the `pilot.` prefix of old installs is silently ignored.
@@ -26,6 +29,9 @@ export interface IstiodValues {
     };
     /** The network of this cluster's workloads, unique in the mesh: endpoints on other networks are reached through their east-west gateway. */
     readonly network: string;
+    /** Pinned rather than left to the published chart, so control plane, gateways and sidecars run exactly this release. */
+    readonly hub: string;
+    readonly tag: string;
   };
   readonly autoscaleMin: number;
 }
@@ -54,6 +60,8 @@ export class Istiod extends Construct {
         meshID: props.meshId,
         multiCluster: { clusterName: props.clusterName },
         network: props.network,
+        hub: ISTIO_IMAGE_HUB,
+        tag: props.istioVersion,
       },
       autoscaleMin: ISTIOD_MIN_REPLICAS,
     };

@@ -12,6 +12,7 @@ import {
 } from "./ingress-gateway";
 import { GATEWAY_SELECTOR_LABEL } from "./istio-charts";
 import { ISTIO_INGRESS_NAMESPACE, ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
+import { SampleAppsValues, sampleAppsValues } from "./sample-apps";
 
 /** The project's own chart, shipped inside cdktf.out so a deploy needs nothing but that directory. */
 export const MESH_CHART_DIRECTORY = path.resolve(__dirname, "..", "..", "manifests", "mesh");
@@ -45,6 +46,8 @@ export interface MeshManifestsValues {
     readonly certificateArn: string;
     readonly sslPolicy: string;
   };
+  /** Off: the chart renders none of the sample objects (the rest of the block keeps its chart defaults). */
+  readonly samples: SampleAppsValues | { readonly enabled: false };
 }
 
 export interface MeshManifestsProps {
@@ -54,6 +57,13 @@ export interface MeshManifestsProps {
    * @default none: plain HTTP, with a synth warning
    */
   readonly ingressCertificateArn?: string;
+  /**
+   * The sample apps (helloworld, curl, and a Gateway serving /hello through the ALB), with the
+   * helloworld version this cluster serves and the resource that creates their namespace, which
+   * the release waits for.
+   * @default none: no sample apps
+   */
+  readonly samples?: { readonly helloworldVersion: string; readonly namespace: ITerraformDependable };
   readonly overrides?: HelmValues;
   /**
    * Everything the chart's objects need: Istio's CRDs and validation (istio-base, istiod), the
@@ -65,8 +75,9 @@ export interface MeshManifestsProps {
 
 /**
  * The mesh chart (manifests/mesh) released into one cluster: the cross-network Gateway, the
- * ingress gateway's server header, and the ALB Ingress. A Helm chart rather than
- * kubernetes_manifest resources, which need a reachable API server (and installed CRDs) at plan time.
+ * ingress gateway's server header, the ALB Ingress, and optionally the sample apps. A Helm chart
+ * rather than kubernetes_manifest resources, which need a reachable API server (and installed
+ * CRDs) at plan time.
  */
 export class MeshManifests extends Construct {
   public readonly release: ChartRelease;
@@ -102,6 +113,7 @@ export class MeshManifests extends Construct {
         certificateArn: props.ingressCertificateArn ?? "",
         sslPolicy: INGRESS_SSL_POLICY,
       },
+      samples: props.samples ? sampleAppsValues(props.samples.helloworldVersion) : { enabled: false },
     };
     this.release = new ChartRelease(this, "release", {
       releaseName: MESH_MANIFESTS_RELEASE,
@@ -109,7 +121,7 @@ export class MeshManifests extends Construct {
       source: { chart: chart.path },
       values,
       overrides: props.overrides,
-      dependsOn: props.dependsOn,
+      dependsOn: [...(props.dependsOn ?? []), ...(props.samples ? [props.samples.namespace] : [])],
     });
   }
 }

@@ -5,6 +5,8 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 export const ISTIO_SYSTEM_NAMESPACE = "istio-system";
 /** Namespace of the ingress gateway, apart from the control plane so it can have its own injection policy. */
 export const ISTIO_INGRESS_NAMESPACE = "istio-ingress";
+/** Namespace of the sample apps (helloworld, curl) that `npm run verify` sends traffic through. */
+export const SAMPLE_NAMESPACE = "sample";
 /** Namespace of cluster add-ons (metrics-server, the AWS Load Balancer Controller); EKS creates it. */
 export const KUBE_SYSTEM_NAMESPACE = "kube-system";
 
@@ -16,6 +18,11 @@ export const INJECTION_LABEL = "istio-injection";
 export interface MeshNamespacesProps {
   /** Istio network of the cluster. */
   readonly network: string;
+  /**
+   * Whether to create the sample apps' namespace.
+   * @default false
+   */
+  readonly samples?: boolean;
 }
 
 /**
@@ -26,6 +33,8 @@ export interface MeshNamespacesProps {
 export class MeshNamespaces extends Construct {
   public readonly istioSystem: NamespaceV1;
   public readonly istioIngress: NamespaceV1;
+  /** Undefined without samples. */
+  public readonly sample?: NamespaceV1;
 
   constructor(scope: Construct, id: string, props: MeshNamespacesProps) {
     super(scope, id);
@@ -37,5 +46,11 @@ export class MeshNamespaces extends Construct {
     this.istioIngress = new NamespaceV1(this, ISTIO_INGRESS_NAMESPACE, {
       metadata: { name: ISTIO_INGRESS_NAMESPACE, labels: { [INJECTION_LABEL]: "enabled" } },
     });
+    // The samples are only useful inside the mesh: their pods need a sidecar.
+    if (props.samples) {
+      this.sample = new NamespaceV1(this, SAMPLE_NAMESPACE, {
+        metadata: { name: SAMPLE_NAMESPACE, labels: { [INJECTION_LABEL]: "enabled" } },
+      });
+    }
   }
 }

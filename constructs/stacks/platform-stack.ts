@@ -10,6 +10,7 @@ import { LoadBalancerController } from "../kubernetes/load-balancer-controller";
 import { MeshManifests } from "../kubernetes/mesh-manifests";
 import { MetricsServer } from "../kubernetes/metrics-server";
 import { MeshNamespaces } from "../kubernetes/namespaces";
+import { ReaderToken } from "../kubernetes/reader-token";
 import { MeshStack, MeshStackProps } from "./stack-base";
 
 export interface PlatformStackProps extends MeshStackProps {
@@ -19,6 +20,11 @@ export interface PlatformStackProps extends MeshStackProps {
   readonly eastWestAllowedCidrs: string[];
   /** The mesh CA directory, relative to the project: istiod's `cacerts` secret is read from it at apply time. */
   readonly caDirectory: string;
+  /**
+   * The sample apps, with the helloworld version this cluster serves (distinct per cluster).
+   * @default none: no sample namespace, no sample apps
+   */
+  readonly samples?: { readonly helloworldVersion: string };
 }
 
 /**
@@ -39,6 +45,7 @@ export class PlatformStack extends MeshStack {
   public readonly ingressGateway: IngressGateway;
   public readonly eastWestGateway: EastWestGateway;
   public readonly meshManifests: MeshManifests;
+  public readonly readerToken: ReaderToken;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -46,8 +53,8 @@ export class PlatformStack extends MeshStack {
     const overrides = cluster.helmValues;
 
     this.access = new ClusterAccess(this, "cluster-access", { clusterName: cluster.name });
-    this.namespaces = new MeshNamespaces(this, "namespaces", { network: cluster.network });
-    const { istioSystem, istioIngress } = this.namespaces;
+    this.namespaces = new MeshNamespaces(this, "namespaces", { network: cluster.network, samples: !!props.samples });
+    const { istioSystem, istioIngress, sample } = this.namespaces;
 
     this.loadBalancerController = new LoadBalancerController(this, "aws-load-balancer-controller", {
       clusterName: cluster.name,
@@ -81,6 +88,10 @@ export class PlatformStack extends MeshStack {
       dependsOn: [istioSystem, this.cacerts.secret, this.istioBase.release, controller],
     });
     const istiod = this.istiod.release;
+    // istio-base creates istio-reader-service-account, istiod its ClusterRole and binding.
+    this.readerToken = new ReaderToken(this, "istio-reader-token", {
+      dependsOn: [istioSystem, this.istioBase.release, istiod],
+    });
 
     this.ingressGateway = new IngressGateway(this, "istio-ingressgateway", {
       istioVersion,
@@ -97,6 +108,7 @@ export class PlatformStack extends MeshStack {
     this.meshManifests = new MeshManifests(this, "mesh-manifests", {
       clusterName: cluster.name,
       ingressCertificateArn: cluster.ingressCertificateArn,
+      samples: props.samples && sample && { ...props.samples, namespace: sample },
       overrides: overrides.meshManifests,
       dependsOn: [
         istioSystem,

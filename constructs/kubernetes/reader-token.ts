@@ -1,0 +1,64 @@
+import { Construct } from "constructs";
+import type { ITerraformDependable, TerraformProvider } from "cdktf";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
+
+/**
+ * The account other clusters' istiod read this cluster's services and endpoints with. In Istio
+ * 1.31 the base chart creates it (templates/reader-serviceaccount.yaml) and the istiod chart binds
+ * it to its ClusterRole (templates/reader-clusterrole*.yaml), both under global.enableReaderRBAC.
+ */
+export const ISTIO_READER_SERVICE_ACCOUNT = "istio-reader-service-account";
+export const READER_TOKEN_SECRET_NAME = `${ISTIO_READER_SERVICE_ACCOUNT}-token`;
+export const SERVICE_ACCOUNT_TOKEN_TYPE = "kubernetes.io/service-account-token";
+/** The annotation that tells the token controller which service account the secret's token is for. */
+export const SERVICE_ACCOUNT_NAME_ANNOTATION = "kubernetes.io/service-account.name";
+
+export interface ReaderTokenProps {
+  /**
+   * What creates the service account and its RBAC: the istio-base and istiod releases. A token
+   * secret for an account that does not exist yet is deleted by the token controller.
+   */
+  readonly dependsOn: ITerraformDependable[];
+  /**
+   * Namespace of the service account.
+   * @default ISTIO_SYSTEM_NAMESPACE
+   */
+  readonly namespace?: string;
+  /**
+   * Kubernetes provider of the cluster.
+   * @default the stack's default kubernetes provider
+   */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * A long-lived token of the istio reader service account, for the other clusters' remote secrets.
+ * Kubernetes >= 1.24 no longer creates one per service account (the reason `istioctl x
+ * create-remote-secret` stopped working without one), so the cluster mints it into this secret.
+ *
+ * The token exists only once Terraform applies the secret and lives in state only: `token` is a
+ * reference, and cdktf passes it to other stacks through a sensitive output.
+ */
+export class ReaderToken extends Construct {
+  public readonly secret: SecretV1;
+  /** The bearer token, known at apply time; the provider returns it decoded. */
+  public readonly token: string;
+
+  constructor(scope: Construct, id: string, props: ReaderTokenProps) {
+    super(scope, id);
+    this.secret = new SecretV1(this, "secret", {
+      metadata: {
+        name: READER_TOKEN_SECRET_NAME,
+        namespace: props.namespace ?? ISTIO_SYSTEM_NAMESPACE,
+        annotations: { [SERVICE_ACCOUNT_NAME_ANNOTATION]: ISTIO_READER_SERVICE_ACCOUNT },
+      },
+      type: SERVICE_ACCOUNT_TOKEN_TYPE,
+      // Without the wait, `data` may be read back before the token controller fills it in.
+      waitForServiceAccountToken: true,
+      provider: props.provider,
+      dependsOn: props.dependsOn,
+    });
+    this.token = this.secret.getStringAttribute("data.token");
+  }
+}

@@ -1,0 +1,85 @@
+import { Construct } from "constructs";
+import { Fn, TerraformProvider } from "cdktf";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
+
+/** istiod watches secrets with this label for the clusters it discovers endpoints in. */
+export const MULTICLUSTER_SECRET_LABEL = "istio/multiCluster";
+/** Names the remote cluster a secret is for, as `istioctl create-remote-secret` writes it. */
+export const REMOTE_CLUSTER_ANNOTATION = "networking.istio.io/cluster";
+export const REMOTE_SECRET_PREFIX = "istio-remote-secret-";
+
+export function remoteSecretName(remoteClusterName: string): string {
+  return `${REMOTE_SECRET_PREFIX}${remoteClusterName}`;
+}
+
+/** What istiod needs to read a remote cluster: its API endpoint, its CA and a reader token. */
+export interface RemoteClusterCredentials {
+  /** The remote cluster's name: istiod's cluster ID for it (global.multiCluster.clusterName there). */
+  readonly clusterName: string;
+  /** https URL of the remote API server. */
+  readonly server: string;
+  /** The remote API server's CA, base64-encoded PEM (as EKS reports it). */
+  readonly certificateAuthorityData: string;
+  /** Bearer token of the remote cluster's istio reader service account. */
+  readonly token: string;
+}
+
+/**
+ * The kubeconfig of a remote secret as a Terraform expression, so the token, endpoint and CA are
+ * filled in at apply time and never written to cdktf.out. A static token user: istiod rejects
+ * kubeconfigs with an `exec` user, so the usual EKS `aws eks get-token` config cannot be used.
+ */
+export function remoteKubeconfig(remote: RemoteClusterCredentials): string {
+  const name = remote.clusterName;
+  return Fn.yamlencode({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [
+      { name, cluster: { server: remote.server, "certificate-authority-data": remote.certificateAuthorityData } },
+    ],
+    users: [{ name, user: { token: remote.token } }],
+    contexts: [{ name, context: { cluster: name, user: name } }],
+    "current-context": name,
+    preferences: {},
+  });
+}
+
+export interface RemoteSecretProps {
+  readonly remote: RemoteClusterCredentials;
+  /**
+   * Namespace of istiod in the local cluster.
+   * @default ISTIO_SYSTEM_NAMESPACE
+   */
+  readonly namespace?: string;
+  /**
+   * Kubernetes provider of the local cluster.
+   * @default the stack's default kubernetes provider
+   */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * The secret `istioctl create-remote-secret` would write, made declaratively: with it, the local
+ * istiod discovers the remote cluster's services and endpoints, which is what makes the mesh
+ * multi-primary.
+ */
+export class RemoteSecret extends Construct {
+  public readonly secret: SecretV1;
+
+  constructor(scope: Construct, id: string, props: RemoteSecretProps) {
+    super(scope, id);
+    const { remote } = props;
+    this.secret = new SecretV1(this, "secret", {
+      metadata: {
+        name: remoteSecretName(remote.clusterName),
+        namespace: props.namespace ?? ISTIO_SYSTEM_NAMESPACE,
+        labels: { [MULTICLUSTER_SECRET_LABEL]: "true" },
+        annotations: { [REMOTE_CLUSTER_ANNOTATION]: remote.clusterName },
+      },
+      // istiod reads the kubeconfig under the remote cluster's name; the provider base64-encodes it.
+      data: { [remote.clusterName]: remoteKubeconfig(remote) },
+      provider: props.provider,
+    });
+  }
+}

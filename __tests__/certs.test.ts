@@ -12,6 +12,7 @@ import {
   X509Certificate,
 } from "@peculiar/x509";
 import { CA_KEY_BITS, ensureMeshCa, MeshCaReport } from "../certs/ca";
+import { displayPath } from "../certs/layout";
 import { CaError } from "../certs/validate-ca";
 import { PROJECT_DIR } from "./helpers/synth";
 
@@ -302,8 +303,9 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
       const result = cli(config(caDirectory));
       expect(result.stderr).not.toMatch(/Error|Warning/);
       expect(result.status).toBe(0);
-      expect(result.stdout).toContain(`kept    ${at("root-cert.pem")} (mesh root, valid until `);
-      expect(result.stdout).toContain(`kept    ${at("cluster2")}/ (intermediate of cluster2, valid until `);
+      const shown = (file: string) => displayPath(PROJECT_DIR, file);
+      expect(result.stdout).toContain(`kept    ${shown(at("root-cert.pem"))} (mesh root, valid until `);
+      expect(result.stdout).toContain(`kept    ${shown(at("cluster2"))}/ (intermediate of cluster2, valid until `);
     });
 
     it("exits 1 with every problem and no stack trace when the CA is broken", () => {
@@ -313,9 +315,11 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
       writeFileSync(path.join(broken, "cluster2", "root-cert.pem"), read(at("cluster2", "ca-cert.pem")));
       const result = cli(config(broken));
       expect(result.status).toBe(1);
-      expect(result.stderr).toContain(`CA directory ${broken}/ is not usable:`);
-      expect(result.stderr).toContain(`${broken}/cluster1/ca-cert.pem holds no PEM certificate`);
-      expect(result.stderr).toContain(`${broken}/cluster2/root-cert.pem differs from ${broken}/root-cert.pem`);
+      // Messages name files as the user sees them from the project (relative when close, else in full).
+      const shown = displayPath(PROJECT_DIR, broken);
+      expect(result.stderr).toContain(`CA directory ${shown}/ is not usable:`);
+      expect(result.stderr).toContain(`${shown}/cluster1/ca-cert.pem holds no PEM certificate`);
+      expect(result.stderr).toContain(`${shown}/cluster2/root-cert.pem differs from ${shown}/root-cert.pem`);
       expect(result.stderr).not.toMatch(/^\s+at /m);
     });
   });

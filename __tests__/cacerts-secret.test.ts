@@ -9,17 +9,10 @@ import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { CacertsSecret } from "../constructs/kubernetes/cacerts-secret";
 import { localStatePath } from "../constructs/stacks/stack-base";
 import { PROJECT_DIR, resourcesOf, StackJson } from "./helpers/synth";
+import { hasTerraform } from "./helpers/terraform";
 
 const KEYS = ["ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem"];
 
-const hasTerraform = (() => {
-  try {
-    execFileSync("terraform", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** Every file cdktf wrote, as text, by path inside the output directory. */
 function outputFiles(outdir: string): Record<string, string> {

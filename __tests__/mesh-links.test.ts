@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { loadMeshConfig, validateMeshConfig } from "../constructs/config/load";
 import type { MeshSpec } from "../constructs/config/spec";
 import { example, resourcesOf, synthApp, StackJson, SynthOutput } from "./helpers/synth";
+import { hasTerraform } from "./helpers/terraform";
 
 /**
  * The remote-secret exchange: every cluster's reader token, every ordered pair's remote secret,
@@ -278,14 +279,6 @@ describe("adding a cluster", () => {
  * every secret's data expression as an output. `terraform apply` there touches no cloud: the
  * module has no provider but the built-in terraform_remote_state.
  */
-const hasTerraform = (() => {
-  try {
-    execFileSync("terraform", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 (hasTerraform ? describe : describe.skip).each(meshes)(
   "kubeconfigs of the remote secrets of %s, evaluated by terraform",

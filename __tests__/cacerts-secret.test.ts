@@ -13,7 +13,6 @@ import { hasTerraform } from "./helpers/terraform";
 
 const KEYS = ["ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem"];
 
-
 /** Every file cdktf wrote, as text, by path inside the output directory. */
 function outputFiles(outdir: string): Record<string, string> {
   return Object.fromEntries(

@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", require("./scripts/swc-options")] },
   testTimeout: 60000,
+  // Synth- and subprocess-heavy files: use every core (jest leaves one idle by default).
+  maxWorkers: "100%",
 };

@@ -13,9 +13,10 @@ import { homedir, tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_DIR } from "./helpers/synth";
+import { TS_NODE_ARGS } from "./helpers/run-ts";
 
 /**
- * The program as users run it: `cdktf.json`'s app command (node --import tsx main.ts) and the real
+ * The program as users run it: `cdktf.json`'s app command (node with the swc hook, main.ts) and the real
  * cdktf CLI, as subprocesses. Bad configs must fail before anything is written; good ones must
  * synthesize the same bytes every time, with no path of this machine in them.
  */
@@ -44,7 +45,7 @@ async function runProgram(command: string, args: string[], env: Record<string, s
 
 /** What cdktf.json runs; App takes its output directory from CDKTF_OUTDIR, as cdktf-cli sets it. */
 const runApp = (configPath: string | undefined, outdir: string) =>
-  runProgram(process.execPath, ["--import", "tsx", "main.ts"], {
+  runProgram(process.execPath, [...TS_NODE_ARGS, "main.ts"], {
     ...(configPath ? { MESH_CONFIG: configPath } : {}),
     CDKTF_OUTDIR: outdir,
   });

@@ -7,9 +7,10 @@ import { loadMeshConfig, PROJECT_DIR } from "../constructs/config/load";
 import type { MeshSpec } from "../constructs/config/spec";
 import { closedPortUrl, FakeApiServer, startFakeApiServer, startSilentServer } from "./helpers/fake-kube-api";
 import { FakeCluster, healthyMesh, ROOT_B } from "./helpers/fake-mesh";
+import { TS_NODE_ARGS } from "./helpers/run-ts";
 
 /**
- * `npm run verify` end to end: the real CLI in a subprocess (node --import tsx, as `npm run
+ * `npm run verify` end to end: the real CLI in a subprocess (node with the swc hook, as `npm run
  * verify` runs it), the real @kubernetes/client-node, fake API servers on 127.0.0.1 serving a
  * deployed mesh, and a generated kubeconfig pointing at them. The exec-based traffic check runs
  * through client-node's WebSocket exec against the fake server, too.
@@ -30,7 +31,7 @@ interface Run {
 function verify(env: Record<string, string>, args: string[] = []): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/verify.ts", ...args], {
+    const child = spawn(process.execPath, [...TS_NODE_ARGS, "scripts/verify.ts", ...args], {
       cwd: PROJECT_DIR,
       env: { PATH: process.env.PATH ?? "", HOME: work, NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],

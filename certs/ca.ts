@@ -47,12 +47,11 @@ export interface SigningCa {
 }
 
 /** A new RSA key pair for a CA. Generating a 4096-bit key takes a second or more. */
-export async function generateCaKeyPair(): Promise<CaKeyPair> {
-  return (await subtle.generateKey(
-    { ...RSA_SIGNING, modulusLength: CA_KEY_BITS, publicExponent: new Uint8Array([1, 0, 1]) },
-    true,
-    ["sign", "verify"],
-  )) as CaKeyPair;
+export async function generateCaKeyPair(modulusLength = CA_KEY_BITS): Promise<CaKeyPair> {
+  return (await subtle.generateKey({ ...RSA_SIGNING, modulusLength, publicExponent: new Uint8Array([1, 0, 1]) }, true, [
+    "sign",
+    "verify",
+  ])) as CaKeyPair;
 }
 
 /** A self-signed mesh root: O=Istio, CN=Root CA, about ten years. */
@@ -150,6 +149,11 @@ export interface EnsureMeshCaOptions {
   readonly projectDir?: string;
   /** @default the current time */
   readonly now?: Date;
+  /**
+   * RSA modulus of new keys. Istio's Makefile uses 4096; a bring-your-own CA may use any size.
+   * @default CA_KEY_BITS
+   */
+  readonly keyBits?: number;
 }
 
 /** What one run did, for the CLI to print. Paths are shown relative to the project. */
@@ -223,8 +227,8 @@ export async function ensureMeshCa(options: EnsureMeshCaOptions): Promise<MeshCa
 
   // Every key is generated before anything is written, so a failure leaves the directory as it was.
   const [rootKeys, ...clusterKeys] = await Promise.all([
-    hasRootCert ? undefined : generateCaKeyPair(),
-    ...missing.map(() => generateCaKeyPair()),
+    hasRootCert ? undefined : generateCaKeyPair(options.keyBits),
+    ...missing.map(() => generateCaKeyPair(options.keyBits)),
   ]);
   mkdirSync(caDirectory, { recursive: true, mode: CA_DIRECTORY_MODE });
   if (rootKeys) {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -86,7 +86,11 @@ describe.each(meshes)("mesh links of %s", (_name, mesh, { stacks, manifest }) =>
         annotations: { "networking.istio.io/cluster": remote },
       });
       expect(Object.keys(secret.data)).toEqual([remote]);
-      expect(secret.data[remote]).toMatch(/^\$\{yamlencode\(\{.*\}\)\}$/);
+      expect(secret.data[remote]).toMatch(
+        new RegExp(
+          `^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-${remote}-platform\\.outputs\\.[\\w-]+\\}$`,
+        ),
+      );
       expect(secret.type).toBeUndefined();
     }
   });
@@ -101,28 +105,25 @@ describe.each(meshes)("mesh links of %s", (_name, mesh, { stacks, manifest }) =>
     }
   });
 
-  it("reads the remote's endpoint and CA from its EKS stack and the token from its platform stack, all through sensitive outputs", () => {
+  it("reads each remote's kubeconfig as one sensitive output of its platform stack, built there from its endpoint, CA and reader token", () => {
     for (const [local, remote] of pairs) {
       const expression: string = secretsOf(links(local))[`istio-remote-secret-${remote}`].data[remote];
-      const sources = remoteStateReferences(expression).map((reference) => {
-        const [, stackName, output] = REMOTE_STATE_OUTPUT.exec(reference)!;
-        const origin = stacks[stackName].output[output];
-        expect(origin.sensitive).toBe(true);
-        return `${stackName}: ${origin.value}`;
-      });
-      const eks = addressOf(stacks[`${remote}-eks`], "aws_eks_cluster", remote);
-      const token = addressOf(
-        stacks[`${remote}-platform`],
-        "kubernetes_secret_v1",
-        "istio-reader-service-account-token",
+      const [reference] = remoteStateReferences(expression);
+      const [, stackName, output] = REMOTE_STATE_OUTPUT.exec(reference)!;
+      expect(stackName).toBe(`${remote}-platform`);
+      const platform = stacks[stackName];
+      expect(platform.output[output]).toEqual({ sensitive: true, value: "${local.remote-kubeconfig}" });
+
+      const kubeconfig: string = platform.locals["remote-kubeconfig"];
+      const [[eksId, eks]] = Object.entries(platform.data.aws_eks_cluster as Record<string, StackJson>);
+      expect(eks.name).toBe(remote);
+      const token = addressOf(platform, "kubernetes_secret_v1", "istio-reader-service-account-token");
+      expect(kubeconfig).toContain(`"server" = data.aws_eks_cluster.${eksId}.endpoint`);
+      expect(kubeconfig).toContain(
+        `"certificate-authority-data" = data.aws_eks_cluster.${eksId}.certificate_authority[0].data`,
       );
-      expect(sources.sort()).toEqual(
-        [
-          `${remote}-eks: \${${eks}.endpoint}`,
-          `${remote}-eks: \${${eks}.certificate_authority[0].data}`,
-          `${remote}-platform: \${${token}.data.token}`,
-        ].sort(),
-      );
+      expect(kubeconfig).toContain(`"token" = ${token}.data.token`);
+      expect(kubeconfig).not.toContain("exec");
     }
   });
 
@@ -152,11 +153,10 @@ describe.each(meshes)("mesh links of %s", (_name, mesh, { stacks, manifest }) =>
     }
   });
 
-  it("deploys each links stack after its own platform stack and every other cluster's EKS and platform stacks", () => {
+  it("deploys each links stack after every cluster's platform stack", () => {
     for (const name of names) {
-      const others = names.filter((other) => other !== name);
       expect([...manifest.stacks[`${name}-mesh-links`].dependencies].sort()).toEqual(
-        [`${name}-platform`, ...others.flatMap((other) => [`${other}-eks`, `${other}-platform`])].sort(),
+        names.map((other) => `${other}-platform`).sort(),
       );
     }
   });
@@ -234,7 +234,6 @@ describe("adding a cluster", () => {
       for (const [address, json] of old) expect({ address, json: now.get(address) }).toEqual({ address, json });
       const additions = [...now.keys()].filter((address) => !old.has(address)).sort();
       expect(additions).toEqual([
-        `data.terraform_remote_state.cross-stack-reference-input-${added}-eks`,
         `data.terraform_remote_state.cross-stack-reference-input-${added}-platform`,
         expect.stringMatching(new RegExp(`^resource\\.kubernetes_secret_v1\\.istio-remote-secret-${added}_secret_`)),
       ]);
@@ -244,102 +243,44 @@ describe("adding a cluster", () => {
     }
   });
 
-  it("changes no existing platform resource but the east-west NLB's source ranges, which gain the new cluster's NAT addresses", () => {
+  it("changes no existing platform resource: the east-west NLB reads the grown allow-list from its cluster", () => {
     for (const name of existing) {
       const old = blocks(before[`${name}-platform`]);
       const now = blocks(after[`${name}-platform`]);
       const changed = [...old].filter(([address, json]) => now.get(address) !== json).map(([address]) => address);
-      const eastWest = Object.entries(resourcesOf(before[`${name}-platform`], "helm_release"))
-        .filter(([, release]) => release.name === "istio-eastwestgateway")
-        .map(([id]) => `resource.helm_release.${id}`);
-      expect(changed).toEqual(eastWest);
-
-      const values = (stacks: Record<string, StackJson>) => {
-        const [release] = Object.values(resourcesOf(stacks[`${name}-platform`], "helm_release")).filter(
-          (helm) => helm.name === "istio-eastwestgateway",
-        );
-        return parse(release.values[0]);
-      };
-      const [oldValues, newValues] = [values(before), values(after)];
-      const oldRanges: string[] = oldValues.service.loadBalancerSourceRanges;
-      const newRanges: string[] = newValues.service.loadBalancerSourceRanges;
-      expect(newRanges).toEqual(expect.arrayContaining(oldRanges));
-      expect(
-        newRanges.filter((range) => !oldRanges.includes(range)).every((range) => range.includes(`${added}-network`)),
-      ).toBe(true);
-      oldValues.service.loadBalancerSourceRanges = newValues.service.loadBalancerSourceRanges = [];
-      expect(newValues).toEqual(oldValues);
+      expect(changed).toEqual([]);
     }
   });
 });
 
 /**
- * The kubeconfigs as Terraform computes them: each links stack's remote-state reads, copied
- * verbatim into a throwaway root module at cdktf.out/stacks/<stack> of a stand-in project, fake state files of the other stacks next to where those reads look, and
- * every secret's data expression as an output. `terraform apply` there touches no cloud: the
- * module has no provider but the built-in terraform_remote_state.
+ * The kubeconfigs as Terraform computes them: each platform stack's kubeconfig expression, with
+ * its references to the cluster's data source and reader token replaced by fake values, applied
+ * in a throwaway module that has no provider, so nothing touches a cloud.
  */
-
 (hasTerraform ? describe : describe.skip).each(meshes)(
   "kubeconfigs of the remote secrets of %s, evaluated by terraform",
   (_name, mesh, { stacks }) => {
     const names = mesh.clusters.map((cluster) => cluster.name);
-    const fake = (stackName: string, output: string): string => {
-      const cluster = stackName.replace(/-(eks|platform)$/, "");
-      if (output.endsWith("endpoint")) return `https://${cluster}.api.example.test`;
-      if (output.endsWith("certificate_authority0data"))
-        return Buffer.from(`-----BEGIN CERTIFICATE-----\nfake CA of ${cluster}\n-----END CERTIFICATE-----\n`).toString(
-          "base64",
-        );
-      if (output.endsWith("datatoken")) return `fake-reader-token-of-${cluster}`;
-      throw new Error(`unexpected cross-stack output ${stackName}.${output}`);
-    };
+    const fakeEndpoint = (cluster: string) => `https://${cluster}.api.example.test`;
+    const fakeCa = (cluster: string) =>
+      Buffer.from(`-----BEGIN CERTIFICATE-----\nfake CA of ${cluster}\n-----END CERTIFICATE-----\n`).toString("base64");
+    const fakeToken = (cluster: string) => `fake-reader-token-of-${cluster}`;
 
-    const root = mkdtempSync(path.join(tmpdir(), "mesh-links-tf-"));
-    afterAll(() => rmSync(root, { recursive: true, force: true }));
-    // root stands for the project directory, where local state files live.
-    const moduleDir = path.join(root, "cdktf.out", "stacks", "mesh-links");
-    mkdirSync(moduleDir, { recursive: true });
-
-    const remoteStates: Record<string, StackJson> = {};
-    const outputs: Record<string, { value: string; sensitive: boolean }> = {};
-    const stateOutputs: Record<string, Record<string, object>> = {};
-    for (const local of names) {
-      const stack = stacks[`${local}-mesh-links`];
-      for (const [id, block] of Object.entries(stack.data.terraform_remote_state as Record<string, StackJson>)) {
-        if (remoteStates[id]) expect(block).toEqual(remoteStates[id]);
-        remoteStates[id] = block;
-      }
-      for (const [secretName, secret] of Object.entries(secretsOf(stack))) {
-        const remote = secretName.replace("istio-remote-secret-", "");
-        outputs[`${local}--${remote}`] = { value: secret.data[remote], sensitive: true };
-        for (const reference of remoteStateReferences(secret.data[remote])) {
-          const [, stackName, output] = REMOTE_STATE_OUTPUT.exec(reference)!;
-          stateOutputs[stackName] = {
-            ...stateOutputs[stackName],
-            [output]: { value: fake(stackName, output), type: "string", sensitive: true },
-          };
-        }
-      }
+    const outputs: Record<string, { value: string }> = {};
+    for (const cluster of names) {
+      const expression: string = stacks[`${cluster}-platform`].locals["remote-kubeconfig"];
+      const filled = expression
+        .replace(/data\.aws_eks_cluster\.[\w-]+\.endpoint/g, JSON.stringify(fakeEndpoint(cluster)))
+        .replace(/data\.aws_eks_cluster\.[\w-]+\.certificate_authority\[0\]\.data/g, JSON.stringify(fakeCa(cluster)))
+        .replace(/kubernetes_secret_v1\.[\w-]+\.data\.token/g, JSON.stringify(fakeToken(cluster)));
+      // Every reference was one of the three above.
+      expect(filled).not.toMatch(/(^|[^"\w])(data|kubernetes_secret_v1|local)\./);
+      outputs[cluster] = { value: filled };
     }
-    writeFileSync(
-      path.join(moduleDir, "main.tf.json"),
-      JSON.stringify({ data: { terraform_remote_state: remoteStates }, output: outputs }),
-    );
-    for (const [stackName, stackOutputs] of Object.entries(stateOutputs)) {
-      const state = {
-        version: 4,
-        terraform_version: "1.11.0",
-        serial: 1,
-        lineage: "fake",
-        outputs: stackOutputs,
-        resources: [],
-      };
-      // Where the remote-state reads look from the module: ../../../terraform.<stack>.tfstate.
-      const statePath = path.resolve(moduleDir, remoteStates[`cross-stack-reference-input-${stackName}`].config.path);
-      expect(path.dirname(statePath)).toBe(root);
-      writeFileSync(statePath, JSON.stringify(state));
-    }
+    const moduleDir = mkdtempSync(path.join(tmpdir(), "mesh-links-tf-"));
+    afterAll(() => rmSync(moduleDir, { recursive: true, force: true }));
+    writeFileSync(path.join(moduleDir, "main.tf.json"), JSON.stringify({ output: outputs }));
     const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" };
     const terraform = (...args: string[]) =>
       execFileSync("terraform", args, { cwd: moduleDir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -347,23 +288,17 @@ describe("adding a cluster", () => {
     terraform("apply", "-auto-approve", "-input=false");
     const evaluated: Record<string, { value: string }> = JSON.parse(terraform("output", "-json"));
 
-    it.each(names.flatMap((local) => names.filter((remote) => remote !== local).map((remote) => [local, remote])))(
-      "gives %s a token kubeconfig for %s: its server and CA, a static token user, one context, current-context set",
-      (local, remote) => {
-        const kubeconfig = parse(evaluated[`${local}--${remote}`].value);
+    it.each(names)(
+      "gives the other clusters a token kubeconfig for %s: its server and CA, a static token user, one context, current-context set",
+      (remote) => {
+        const kubeconfig = parse(evaluated[remote].value);
         expect(kubeconfig).toEqual({
           apiVersion: "v1",
           kind: "Config",
           clusters: [
-            {
-              name: remote,
-              cluster: {
-                server: fake(`${remote}-eks`, "endpoint"),
-                "certificate-authority-data": fake(`${remote}-eks`, "certificate_authority0data"),
-              },
-            },
+            { name: remote, cluster: { server: fakeEndpoint(remote), "certificate-authority-data": fakeCa(remote) } },
           ],
-          users: [{ name: remote, user: { token: fake(`${remote}-platform`, "datatoken") } }],
+          users: [{ name: remote, user: { token: fakeToken(remote) } }],
           contexts: [{ name: remote, context: { cluster: remote, user: remote } }],
           "current-context": remote,
           preferences: {},

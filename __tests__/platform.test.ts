@@ -6,7 +6,6 @@ import { loadMeshConfig } from "../constructs/config/load";
 import type { MeshSpec } from "../constructs/config/spec";
 import { ChartRelease } from "../constructs/kubernetes/chart-release";
 import { EastWestGateway } from "../constructs/kubernetes/east-west-gateway";
-import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { dataOf, example, PROJECT_DIR, resourcesOf, synthApp, synthExample, StackJson } from "./helpers/synth";
 
 /** The Kubernetes side of every cluster, for the default mesh and for examples/three-regions.yaml. */
@@ -327,22 +326,20 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
     }
   });
 
-  it("admits only every cluster's NAT addresses and apiAllowedCidrs to the east-west NLB, never the whole internet", () => {
+  it("admits to the east-west NLB exactly the sources its cluster's API endpoint admits, read from the cluster", () => {
     for (const cluster of mesh.clusters) {
-      const ranges: string[] = valuesOf(platform(cluster.name), "istio-eastwestgateway").service
-        .loadBalancerSourceRanges;
-      expect(ranges).not.toContain("0.0.0.0/0");
-      expect(ranges).not.toContain("::/0");
-      const natRanges = ranges.filter((range) => range.includes("cross-stack-reference-input-"));
-      for (const other of mesh.clusters) {
-        const natCount = other.natGateways === "perZone" ? other.privateSubnetCidrs.length : 1;
-        const fromOther = natRanges.filter((range) =>
-          range.includes(`cross-stack-reference-input-${other.name}-network.`),
-        );
-        expect(fromOther).toHaveLength(natCount);
-        fromOther.forEach((range) => expect(range).toMatch(/public_ip\}\/32$/));
-      }
-      expect(ranges.filter((range) => !natRanges.includes(range))).toEqual([...mesh.apiAllowedCidrs]);
+      const stack = platform(cluster.name);
+      const release = releasesOf(stack)["istio-eastwestgateway"];
+      expect(valuesOf(stack, "istio-eastwestgateway").service.loadBalancerSourceRanges).toBeUndefined();
+      const [eksData] = Object.entries(dataOf(stack, "aws_eks_cluster"));
+      expect(eksData[1].name).toBe(cluster.name);
+      // The EKS public_access_cidrs: every cluster's NAT addresses plus apiAllowedCidrs (aws-stacks.test.ts).
+      expect(release.set_list).toEqual([
+        {
+          name: "service.loadBalancerSourceRanges",
+          value: `\${tolist(data.aws_eks_cluster.${eksData[0]}.vpc_config[0].public_access_cidrs)}`,
+        },
+      ]);
     }
   });
 
@@ -418,22 +415,6 @@ describe("release values", () => {
 
   it("writes the same YAML whatever order the values were built in", () => {
     expect(synthValues({ b: 1, a: { d: 2, c: 3 } }).yaml).toBe(synthValues({ a: { c: 3, d: 2 }, b: 1 }).yaml);
-  });
-
-  it("lets a later resource (such as the cacerts secret) be added to what a release waits for", () => {
-    const synthesized = JSON.parse(
-      Testing.synthScope((scope) => {
-        const release = new ChartRelease(scope, "istiod", {
-          releaseName: "istiod",
-          namespace: "istio-system",
-          source: { chart: "istiod" },
-          values: {},
-        });
-        release.addDependency(new NamespaceV1(scope, "secret-namespace", { metadata: { name: "x" } }));
-      }),
-    );
-    const [release] = Object.values(synthesized.resource.helm_release) as StackJson[];
-    expect(release.depends_on).toEqual([expect.stringMatching(/^kubernetes_namespace_v1\.secret-namespace/)]);
   });
 
   it("refuses an east-west gateway open to everyone (an empty source list means 0.0.0.0/0)", () => {

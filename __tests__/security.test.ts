@@ -53,13 +53,24 @@ describe("network exposure", () => {
     }
   });
 
-  it("admits only the same sources to every east-west gateway NLB", () => {
+  it("admits to every east-west gateway NLB exactly its API endpoint's sources", () => {
     for (const cluster of spec.clusters) {
-      const service = helmValues(stacks[`${cluster.name}-platform`], "istio-eastwestgateway").service;
-      expect(service.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]).toBe("internet-facing");
-      const ranges: string[] = service.loadBalancerSourceRanges;
-      expect(ranges.filter((cidr) => !natReference.test(cidr))).toEqual([...spec.apiAllowedCidrs]);
-      expect(ranges.some((cidr) => OPEN_TO_ALL.includes(cidr))).toBe(false);
+      const platform = stacks[`${cluster.name}-platform`];
+      const release = Object.values(resourcesOf(platform, "helm_release")).find(
+        (r) => r.name === "istio-eastwestgateway",
+      )!;
+      expect(helmValues(platform, "istio-eastwestgateway").service.annotations).toMatchObject({
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+      });
+      // Read at plan time from this cluster's EKS endpoint, whose list the test above pins down.
+      const [[dataId, eks]] = Object.entries(platform.data.aws_eks_cluster as Record<string, StackJson>);
+      expect(eks.name).toBe(cluster.name);
+      expect(release.set_list).toEqual([
+        {
+          name: "service.loadBalancerSourceRanges",
+          value: `\${tolist(data.aws_eks_cluster.${dataId}.vpc_config[0].public_access_cidrs)}`,
+        },
+      ]);
     }
   });
 

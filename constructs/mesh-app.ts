@@ -61,8 +61,6 @@ export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, Cluster
       cluster,
       istioVersion: mesh.istioVersion,
       caDirectory: mesh.caDirectory,
-      // The east-west gateways admit the same sources as the API endpoints.
-      eastWestAllowedCidrs: apiAllowedCidrs,
       samples: mesh.samples ? { helloworldVersion: helloworldVersion(cluster.name) } : undefined,
     });
     platform.addDependency(eks);
@@ -82,21 +80,13 @@ export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, Cluster
       ...common,
       clusterName: cluster.name,
       region: cluster.region,
-      // References into the other clusters' stacks: cdktf passes them as sensitive outputs.
-      remotes: others.map((other) => ({
-        clusterName: other.name,
-        server: other.eks.cluster.endpoint,
-        certificateAuthorityData: other.eks.cluster.certificateAuthorityData,
-        token: other.platform.readerToken.token,
-      })),
+      // One reference per other cluster: cdktf passes each as a sensitive output.
+      remotes: others.map((other) => ({ clusterName: other.name, kubeconfig: other.platform.remoteKubeconfig })),
     });
     // Reaches its own cluster by name (istio-system must exist); the references already order it
-    // after the other clusters' stacks, declared here too so the order never rests on them.
+    // after the other clusters' platform stacks, declared here too so the order never rests on them.
     links.addDependency(own.platform);
-    for (const other of others) {
-      links.addDependency(other.eks);
-      links.addDependency(other.platform);
-    }
+    for (const other of others) links.addDependency(other.platform);
     stacks.set(cluster.name, { ...own, links });
   }
   return stacks;

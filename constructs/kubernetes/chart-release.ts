@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { IResolveContext, ITerraformDependable, Token } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
 import deepmerge from "deepmerge";
 import { stringify } from "yaml";
 import { Release } from "@cdktf/provider-helm/lib/release";
@@ -44,6 +44,13 @@ export interface ChartReleaseProps {
    */
   readonly overrides?: HelmValues;
   /**
+   * Lists Terraform knows only at plan time (references), by Helm value path such as
+   * `service.loadBalancerSourceRanges`. Set with `set_list`, which Helm applies after `values`,
+   * so they win over the computed values and the overrides alike.
+   * @default {}
+   */
+  readonly planTimeLists?: Readonly<Record<string, string[]>>;
+  /**
    * Resources the release must wait for, and that outlive it on destroy.
    * @default []
    */
@@ -69,6 +76,7 @@ export class ChartRelease extends Construct implements ITerraformDependable {
       repository: props.source.repository,
       version: props.source.version,
       values: [toValuesYaml(this.values)],
+      setList: Object.entries(props.planTimeLists ?? {}).map(([name, value]) => ({ name, value })),
       timeout: DEFAULT_RELEASE_TIMEOUT_SECONDS,
       dependsOn: props.dependsOn,
     });
@@ -78,26 +86,6 @@ export class ChartRelease extends Construct implements ITerraformDependable {
   public get fqn(): string {
     return this.helmRelease.fqn;
   }
-
-  /** Makes the release wait for more resources (e.g. a Secret the chart's pods mount). */
-  public addDependency(...dependencies: ITerraformDependable[]): void {
-    this.helmRelease.dependsOn = [...(this.helmRelease.dependsOn ?? []), ...dependencies.map(dependsOnEntry)];
-  }
-}
-
-/**
- * A depends_on entry as cdktf writes the ones given to a constructor: the bare address
- * (`type.name`). The plain `fqn` would render as "${type.name}", which Terraform rejects there.
- */
-function dependsOnEntry(dependency: ITerraformDependable): string {
-  return Token.asString({
-    creationStack: [],
-    resolve: (context: IResolveContext) => {
-      context.suppressBraces = true;
-      return dependency.fqn;
-    },
-    toString: () => dependency.fqn,
-  });
 }
 
 /** Overrides win; a list in the overrides replaces the computed list instead of being appended to it. */

@@ -25,6 +25,12 @@ export interface ClusterAccessProps {
 export class ClusterAccess extends Construct {
   /** VPC of the cluster, as EKS reports it. */
   public readonly vpcId: string;
+  /** https URL of the cluster's API server. */
+  public readonly endpoint: string;
+  /** The API server's CA, base64-encoded PEM, as EKS reports it. */
+  public readonly certificateAuthorityData: string;
+  /** Who may reach the public API endpoint (read at plan time): every cluster's NAT addresses plus apiAllowedCidrs. */
+  public readonly publicAccessCidrs: string[];
   public readonly kubernetesProvider: KubernetesProvider;
   /** Undefined when the stack asked for no helm provider. */
   public readonly helmProvider?: HelmProvider;
@@ -34,13 +40,16 @@ export class ClusterAccess extends Construct {
     const cluster = new DataAwsEksCluster(this, "cluster", { name: props.clusterName });
     // A short-lived token read at plan time, so nothing but the AWS provider's credentials is needed to deploy.
     const auth = new DataAwsEksClusterAuth(this, "auth", { name: props.clusterName });
+    this.endpoint = cluster.endpoint;
+    this.certificateAuthorityData = cluster.certificateAuthority.get(0).data;
     const connection = {
-      host: cluster.endpoint,
-      clusterCaCertificate: Fn.base64decode(cluster.certificateAuthority.get(0).data),
+      host: this.endpoint,
+      clusterCaCertificate: Fn.base64decode(this.certificateAuthorityData),
       token: auth.token,
     };
     this.kubernetesProvider = new KubernetesProvider(this, "kubernetes", connection);
     if (props.helm ?? true) this.helmProvider = new HelmProvider(this, "helm", { kubernetes: connection });
     this.vpcId = cluster.vpcConfig.get(0).vpcId;
+    this.publicAccessCidrs = cluster.vpcConfig.get(0).publicAccessCidrs;
   }
 }

@@ -24,6 +24,8 @@ export const NETWORK_GATEWAY_PORTS = {
 } as const;
 
 const LB = "service.beta.kubernetes.io/aws-load-balancer";
+/** Where the gateway chart takes the Service's allowed sources (the NLB's security group rules). */
+export const EAST_WEST_SOURCE_RANGES = "service.loadBalancerSourceRanges";
 /**
  * An internet-facing NLB that the AWS Load Balancer Controller owns, sending traffic straight to
  * the gateway pods. The clusters share no private network, so the other clusters reach this
@@ -45,10 +47,11 @@ export interface EastWestGatewayProps {
   /** The cluster's Istio network. */
   readonly network: string;
   /**
-   * The only sources the NLB admits: every cluster's NAT addresses plus the configured ranges.
-   * Must not be empty: the controller reads an empty list as 0.0.0.0/0.
+   * The only sources the NLB admits: the cluster API endpoint's own allow-list (every cluster's NAT
+   * addresses plus apiAllowedCidrs), a list Terraform reads at plan time. Never empty: the
+   * controller would read an empty list as 0.0.0.0/0.
    */
-  readonly allowedSourceCidrs: readonly string[];
+  readonly allowedSourceCidrs: string[];
   readonly overrides?: HelmValues;
   /** istiod, the load balancer controller, the namespace. */
   readonly dependsOn?: ITerraformDependable[];
@@ -62,7 +65,7 @@ export class EastWestGateway extends Construct {
     super(scope, id);
     if (props.allowedSourceCidrs.length === 0) {
       throw new Error(
-        `EastWestGateway ${props.network}: allowedSourceCidrs is empty, which opens the NLB to 0.0.0.0/0: pass the mesh's NAT addresses and apiAllowedCidrs`,
+        `EastWestGateway ${props.network}: allowedSourceCidrs is empty, which opens the NLB to 0.0.0.0/0: pass the cluster endpoint's public access CIDRs`,
       );
     }
     const values: GatewayValues = {
@@ -72,11 +75,7 @@ export class EastWestGateway extends Construct {
       labels: { istio: EAST_WEST_GATEWAY_SELECTOR },
       networkGateway: props.network,
       networkGatewayPorts: NETWORK_GATEWAY_PORTS,
-      service: {
-        type: "LoadBalancer",
-        annotations: EAST_WEST_NLB_ANNOTATIONS,
-        loadBalancerSourceRanges: props.allowedSourceCidrs,
-      },
+      service: { type: "LoadBalancer", annotations: EAST_WEST_NLB_ANNOTATIONS },
       autoscaling: { minReplicas: GATEWAY_MIN_REPLICAS },
       podDisruptionBudget: { minAvailable: 1 },
     };
@@ -86,6 +85,7 @@ export class EastWestGateway extends Construct {
       source: istioChart("gateway", props.istioVersion),
       values,
       overrides: props.overrides,
+      planTimeLists: { [EAST_WEST_SOURCE_RANGES]: props.allowedSourceCidrs },
       dependsOn: props.dependsOn,
     });
   }

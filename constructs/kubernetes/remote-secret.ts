@@ -45,8 +45,16 @@ export function remoteKubeconfig(remote: RemoteClusterCredentials): string {
   });
 }
 
+/** A cluster other clusters' istiod can read: its name and its kubeconfig, as remoteKubeconfig builds it. */
+export interface RemoteCluster {
+  /** The remote cluster's name: istiod's cluster ID for it (global.multiCluster.clusterName there). */
+  readonly clusterName: string;
+  /** The kubeconfig, a Terraform expression known at apply time. */
+  readonly kubeconfig: string;
+}
+
 export interface RemoteSecretProps {
-  readonly remote: RemoteClusterCredentials;
+  readonly remote: RemoteCluster;
   /**
    * Namespace of istiod in the local cluster.
    * @default ISTIO_SYSTEM_NAMESPACE
@@ -78,7 +86,7 @@ export class RemoteSecret extends Construct {
         annotations: { [REMOTE_CLUSTER_ANNOTATION]: remote.clusterName },
       },
       // istiod reads the kubeconfig under the remote cluster's name; the provider base64-encodes it.
-      data: { [remote.clusterName]: remoteKubeconfig(remote) },
+      data: { [remote.clusterName]: remote.kubeconfig },
       provider: props.provider,
     });
   }

@@ -1,15 +1,14 @@
 import { Construct } from "constructs";
 import { ClusterAccess } from "../kubernetes/cluster-access";
-import { RemoteClusterCredentials, RemoteSecret, remoteSecretName } from "../kubernetes/remote-secret";
+import { RemoteCluster, RemoteSecret, remoteSecretName } from "../kubernetes/remote-secret";
 import { MeshStack, MeshStackProps } from "./stack-base";
 
 export interface MeshLinksStackProps extends MeshStackProps {
   /**
-   * Every other cluster of the mesh. Their endpoint, CA and reader token are references into
-   * their own stacks: cdktf turns them into sensitive outputs there and remote-state reads here,
-   * and makes this stack depend on those stacks.
+   * Every other cluster of the mesh. Their kubeconfigs are references into their platform stacks:
+   * cdktf turns each into a sensitive output there and a remote-state read here.
    */
-  readonly remotes: readonly RemoteClusterCredentials[];
+  readonly remotes: readonly RemoteCluster[];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { TerraformLocal } from "cdktf";
 import type { ClusterSpec } from "../config/spec";
 import { CacertsSecret } from "../kubernetes/cacerts-secret";
 import { ClusterAccess } from "../kubernetes/cluster-access";
@@ -11,13 +12,12 @@ import { MeshManifests } from "../kubernetes/mesh-manifests";
 import { MetricsServer } from "../kubernetes/metrics-server";
 import { MeshNamespaces } from "../kubernetes/namespaces";
 import { ReaderToken } from "../kubernetes/reader-token";
+import { remoteKubeconfig } from "../kubernetes/remote-secret";
 import { MeshStack, MeshStackProps } from "./stack-base";
 
 export interface PlatformStackProps extends MeshStackProps {
   readonly cluster: ClusterSpec;
   readonly istioVersion: string;
-  /** Every source the east-west gateway admits: all clusters' NAT addresses plus the configured ranges. */
-  readonly eastWestAllowedCidrs: string[];
   /** The mesh CA directory, relative to the project: istiod's `cacerts` secret is read from it at apply time. */
   readonly caDirectory: string;
   /**
@@ -46,6 +46,11 @@ export class PlatformStack extends MeshStack {
   public readonly eastWestGateway: EastWestGateway;
   public readonly meshManifests: MeshManifests;
   public readonly readerToken: ReaderToken;
+  /**
+   * The kubeconfig other clusters' istiod read this cluster with (endpoint, CA, reader token),
+   * known at apply time. The other clusters' mesh-links stacks take it as one sensitive output.
+   */
+  public readonly remoteKubeconfig: string;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -92,6 +97,17 @@ export class PlatformStack extends MeshStack {
     this.readerToken = new ReaderToken(this, "istio-reader-token", {
       dependsOn: [istioSystem, this.istioBase.release, istiod],
     });
+    // A local, so other stacks read the kubeconfig as one output rather than its three parts.
+    this.remoteKubeconfig = new TerraformLocal(
+      this,
+      "remote-kubeconfig",
+      remoteKubeconfig({
+        clusterName: cluster.name,
+        server: this.access.endpoint,
+        certificateAuthorityData: this.access.certificateAuthorityData,
+        token: this.readerToken.token,
+      }),
+    ).asString;
 
     this.ingressGateway = new IngressGateway(this, "istio-ingressgateway", {
       istioVersion,
@@ -101,7 +117,9 @@ export class PlatformStack extends MeshStack {
     this.eastWestGateway = new EastWestGateway(this, "istio-eastwestgateway", {
       istioVersion,
       network: cluster.network,
-      allowedSourceCidrs: props.eastWestAllowedCidrs,
+      // Exactly the API endpoint's allow-list, read from the cluster: one list to review, and it
+      // follows the mesh as clusters join or leave without a change to this stack.
+      allowedSourceCidrs: this.access.publicAccessCidrs,
       overrides: overrides.eastWestGateway,
       dependsOn: [istioSystem, istiod, controller],
     });

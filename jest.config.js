@@ -7,4 +7,5 @@ module.exports = {
   testTimeout: 60000,
   // Synth- and subprocess-heavy files: use every core (jest leaves one idle by default).
   maxWorkers: "100%",
+  testSequencer: "<rootDir>/scripts/test-sequencer.js",
 };

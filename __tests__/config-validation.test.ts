@@ -4,6 +4,8 @@ import * as path from "node:path";
 import { JsonSchemaNode, meshConfigJsonSchema } from "../constructs/config/json-schema";
 import { loadMeshConfig, validateMeshConfig } from "../constructs/config/load";
 import { ConfigError, formatProblem } from "../constructs/config/problems";
+import { EAST_WEST_LISTENER_PORTS } from "../constructs/config/defaults";
+import { NETWORK_GATEWAY_PORTS } from "../constructs/kubernetes/east-west-gateway";
 
 /** A valid two-cluster config; every case below breaks exactly one thing in a fresh copy. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -539,6 +541,13 @@ const BAD_DATA: readonly BadInput[] = [
     value: "/home/me/pki",
     fix: "give it relative to the project",
   },
+  {
+    name: "an STS assumed-role session as an admin",
+    edit: (c) => (c.admins = ["arn:aws:sts::111122223333:assumed-role/Admin/me"]),
+    path: "admins[0]",
+    value: "arn:aws:sts::111122223333:assumed-role/Admin/me",
+    fix: 'name the role itself, like "arn:aws:iam::111122223333:role/platform-admins"',
+  },
 ];
 
 describe("a valid config", () => {
@@ -792,6 +801,27 @@ describe("advice that does not stop a synth", () => {
     ]);
     config.clusters[1].natGateways = "single";
     expect(validateMeshConfig(config, "test").warnings).toEqual([]);
+  });
+
+  it("warns when the east-west NLBs would need more security group rules than the default quota", () => {
+    const config = validConfig();
+    config.clusters = Array.from({ length: 5 }, (_, i) => ({
+      name: `cluster${i + 1}`,
+      region: ["us-west-2", "us-east-2", "eu-west-1", "eu-central-1", "ap-southeast-1"][i],
+      vpcCidr: `10.${10 + i}.0.0/16`,
+    }));
+    // 5 clusters x 3 NAT addresses + 1 range = 16 ranges x 4 ports = 64 rules > 60.
+    expect(validateMeshConfig(config, "test").warnings).toEqual([
+      expect.stringContaining(
+        "admits 16 source ranges (NAT addresses and apiAllowedCidrs) on 4 ports: 64 security group rules",
+      ),
+    ]);
+    config.clusters[0].natGateways = "single";
+    expect(validateMeshConfig(config, "test").warnings).toEqual([]);
+  });
+
+  it("counts the east-west gateway's real listener ports", () => {
+    expect(Object.keys(NETWORK_GATEWAY_PORTS)).toHaveLength(EAST_WEST_LISTENER_PORTS);
   });
 
   it("warns about a Kubernetes version past EKS standard support", () => {

@@ -60,3 +60,11 @@ export function defaultNetworkName(clusterName: string): string {
 
 /** EKS quota on the public endpoint's source ranges (every cluster's NAT addresses plus apiAllowedCidrs). */
 export const MAX_PUBLIC_ACCESS_CIDRS = 40;
+
+/**
+ * The AWS Load Balancer Controller writes one rule per source range and listener port into the
+ * east-west NLB's security group, whose default quota is 60 inbound rules.
+ */
+export const SECURITY_GROUP_RULE_QUOTA = 60;
+/** Listener ports of the east-west gateway's NLB (NETWORK_GATEWAY_PORTS; a test keeps them in step). */
+export const EAST_WEST_LISTENER_PORTS = 4;

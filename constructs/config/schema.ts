@@ -79,9 +79,15 @@ const kubernetesVersion = z
   .default(DEFAULT_KUBERNETES_VERSION)
   .describe("EKS Kubernetes version, quoted (unquoted, YAML reads 1.30 as the number 1.3).");
 
+/** EKS access entries take IAM roles and users, never STS session (assumed-role) ARNs. */
 const iamPrincipalArn = z
   .string()
-  .regex(/^arn:aws:(iam::\d{12}:(role|user)\/[\w+=,.@\-/]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+)$/, {
+  .refine((arn) => !/^arn:aws:sts::\d{12}:assumed-role\//.test(arn), {
+    error:
+      'is an STS session, which EKS access entries do not accept: name the role itself, like "arn:aws:iam::111122223333:role/platform-admins"',
+    abort: true,
+  })
+  .regex(/^arn:aws:iam::\d{12}:(role|user)\/[\w+=,.@\-/]+$/, {
     error: 'is not an IAM role or user ARN like "arn:aws:iam::111122223333:role/platform-admins"',
   });
 

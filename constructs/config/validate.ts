@@ -1,7 +1,9 @@
 import {
   DEFAULT_AVAILABILITY_ZONES,
+  EAST_WEST_LISTENER_PORTS,
   EKS_END_OF_STANDARD_SUPPORT,
   MAX_PUBLIC_ACCESS_CIDRS,
+  SECURITY_GROUP_RULE_QUOTA,
   defaultNetworkName,
 } from "./defaults";
 import { networksOverlap, tryParseIpv4Network } from "./cidr";
@@ -69,7 +71,18 @@ function publicAccessCidrProblems(
 
 /** Advice that does not stop a synth. */
 export function configWarnings(config: MeshConfig, today: Date): string[] {
-  return [...supportWarnings(config, today), ...elasticIpQuotaWarnings(config)];
+  return [...supportWarnings(config, today), ...elasticIpQuotaWarnings(config), ...securityGroupRuleWarnings(config)];
+}
+
+/** The east-west NLBs admit every API source range on every listener port, one security group rule each. */
+function securityGroupRuleWarnings(config: MeshConfig): string[] {
+  const ranges =
+    config.clusters.reduce((sum, cluster) => sum + natAddressCount(cluster), 0) + config.apiAllowedCidrs.length;
+  const rules = ranges * EAST_WEST_LISTENER_PORTS;
+  if (rules <= SECURITY_GROUP_RULE_QUOTA) return [];
+  return [
+    `every east-west gateway NLB admits ${ranges} source ranges (NAT addresses and apiAllowedCidrs) on ${EAST_WEST_LISTENER_PORTS} ports: ${rules} security group rules, above the default quota of ${SECURITY_GROUP_RULE_QUOTA} per group, so the load balancer controller cannot create them: request a higher "Inbound or outbound rules per security group" quota in every region first, or set natGateways: single on some clusters`,
+  ];
 }
 
 function supportWarnings(config: MeshConfig, today: Date): string[] {

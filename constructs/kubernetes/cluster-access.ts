@@ -1,13 +1,30 @@
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
-import { DataAwsEksClusterAuth } from "@cdktf/provider-aws/lib/data-aws-eks-cluster-auth";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+
+/** The client-go credential plugin API that `aws eks get-token` answers. */
+export const EXEC_CREDENTIAL_API_VERSION = "client.authentication.k8s.io/v1beta1";
+
+/**
+ * How Terraform authenticates to a cluster: `aws eks get-token` run for every connection. A token
+ * read once at plan time (aws_eks_cluster_auth) expires after 14 minutes, shorter than a first
+ * platform apply with its chain of waiting Helm releases.
+ */
+export function eksTokenCommand(clusterName: string, region: string) {
+  return {
+    apiVersion: EXEC_CREDENTIAL_API_VERSION,
+    command: "aws",
+    args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
+  };
+}
 
 export interface ClusterAccessProps {
   /** Name of an EKS cluster that a stack deployed earlier created. */
   readonly clusterName: string;
+  /** Region of the cluster. */
+  readonly region: string;
   /**
    * Whether to configure a helm provider too. A stack that releases no chart (the mesh links)
    * leaves it out, so `terraform init` does not install a provider it never uses.
@@ -38,17 +55,17 @@ export class ClusterAccess extends Construct {
   constructor(scope: Construct, id: string, props: ClusterAccessProps) {
     super(scope, id);
     const cluster = new DataAwsEksCluster(this, "cluster", { name: props.clusterName });
-    // A short-lived token read at plan time, so nothing but the AWS provider's credentials is needed to deploy.
-    const auth = new DataAwsEksClusterAuth(this, "auth", { name: props.clusterName });
     this.endpoint = cluster.endpoint;
     this.certificateAuthorityData = cluster.certificateAuthority.get(0).data;
     const connection = {
       host: this.endpoint,
       clusterCaCertificate: Fn.base64decode(this.certificateAuthorityData),
-      token: auth.token,
     };
-    this.kubernetesProvider = new KubernetesProvider(this, "kubernetes", connection);
-    if (props.helm ?? true) this.helmProvider = new HelmProvider(this, "helm", { kubernetes: connection });
+    const exec = eksTokenCommand(props.clusterName, props.region);
+    this.kubernetesProvider = new KubernetesProvider(this, "kubernetes", { ...connection, exec: [exec] });
+    if (props.helm ?? true) {
+      this.helmProvider = new HelmProvider(this, "helm", { kubernetes: { ...connection, exec } });
+    }
     this.vpcId = cluster.vpcConfig.get(0).vpcId;
     this.publicAccessCidrs = cluster.vpcConfig.get(0).publicAccessCidrs;
   }

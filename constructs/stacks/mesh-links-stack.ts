@@ -25,7 +25,11 @@ export class MeshLinksStack extends MeshStack {
 
   constructor(scope: Construct, id: string, props: MeshLinksStackProps) {
     super(scope, id, props);
-    this.access = new ClusterAccess(this, "cluster-access", { clusterName: props.clusterName, helm: false });
+    this.access = new ClusterAccess(this, "cluster-access", {
+      clusterName: props.clusterName,
+      region: props.region,
+      helm: false,
+    });
     const names = props.remotes.map((remote) => remote.clusterName);
     if (names.includes(props.clusterName) || new Set(names).size !== names.length) {
       throw new Error(

@@ -57,7 +57,10 @@ export class PlatformStack extends MeshStack {
     const { cluster, istioVersion } = props;
     const overrides = cluster.helmValues;
 
-    this.access = new ClusterAccess(this, "cluster-access", { clusterName: cluster.name });
+    this.access = new ClusterAccess(this, "cluster-access", {
+      clusterName: cluster.name,
+      region: cluster.region,
+    });
     this.namespaces = new MeshNamespaces(this, "namespaces", { network: cluster.network, samples: !!props.samples });
     const { istioSystem, istioIngress, sample } = this.namespaces;
 

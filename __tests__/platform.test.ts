@@ -191,10 +191,13 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
         "release/aws-load-balancer-controller",
         "release/istiod",
       ]);
+      // Releases whose objects become load balancers also wait for the drain pause, which on
+      // destroy keeps the controller alive until it has deleted their NLB or ALB.
       expect(waitsFor(stack, "istio-eastwestgateway")).toEqual([
         "namespace/istio-system",
         "release/aws-load-balancer-controller",
         "release/istiod",
+        "time_sleep",
       ]);
       expect(waitsFor(stack, "mesh-manifests")).toEqual(
         [
@@ -204,9 +207,14 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
           "release/istio-eastwestgateway",
           "release/istio-ingressgateway",
           "release/istiod",
+          "time_sleep",
           ...(mesh.samples ? ["namespace/sample"] : []),
         ].sort(),
       );
+      const [drain] = Object.values(resourcesOf(stack, "time_sleep"));
+      expect(drain.destroy_duration).toBe("90s");
+      expect(drain.create_duration).toBeUndefined();
+      expect(drain.depends_on).toEqual([expect.stringMatching(/^helm_release\.aws-load-balancer-controller_/)]);
     }
   });
 

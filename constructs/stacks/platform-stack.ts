@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformLocal } from "cdktf";
+import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import type { ClusterSpec } from "../config/spec";
 import { CacertsSecret } from "../kubernetes/cacerts-secret";
 import { ClusterAccess } from "../kubernetes/cluster-access";
@@ -64,6 +65,7 @@ export class PlatformStack extends MeshStack {
     this.namespaces = new MeshNamespaces(this, "namespaces", { network: cluster.network, samples: !!props.samples });
     const { istioSystem, istioIngress, sample } = this.namespaces;
 
+    new TimeProvider(this, "time");
     this.loadBalancerController = new LoadBalancerController(this, "aws-load-balancer-controller", {
       clusterName: cluster.name,
       region: cluster.region,
@@ -71,6 +73,7 @@ export class PlatformStack extends MeshStack {
       overrides: overrides.loadBalancerController,
     });
     const controller = this.loadBalancerController.release;
+    const loadBalancerOwner = this.loadBalancerController.loadBalancerOwnerDependencies;
 
     this.metricsServer = new MetricsServer(this, "metrics-server", {
       overrides: overrides.metricsServer,
@@ -124,7 +127,7 @@ export class PlatformStack extends MeshStack {
       // follows the mesh as clusters join or leave without a change to this stack.
       allowedSourceCidrs: this.access.publicAccessCidrs,
       overrides: overrides.eastWestGateway,
-      dependsOn: [istioSystem, istiod, controller],
+      dependsOn: [istioSystem, istiod, ...loadBalancerOwner],
     });
     this.meshManifests = new MeshManifests(this, "mesh-manifests", {
       clusterName: cluster.name,
@@ -134,7 +137,7 @@ export class PlatformStack extends MeshStack {
       dependsOn: [
         istioSystem,
         istioIngress,
-        controller,
+        ...loadBalancerOwner,
         istiod,
         this.ingressGateway.release,
         this.eastWestGateway.release,

@@ -13,7 +13,8 @@ import { CaError, checkMeshCa } from "./certs/validate-ca";
 function main(): void {
   const configPath = process.env.MESH_CONFIG ? path.resolve(process.env.MESH_CONFIG) : undefined;
   const { spec, warnings } = loadMeshConfig(configPath);
-  for (const warning of [...warnings, ...checkCertificateAuthority(spec)]) console.warn(`Warning: ${warning}`);
+  // cdktf shows the app's stdout as it is, like its own "WARN" lines; stderr it labels as errors.
+  for (const warning of [...warnings, ...checkCertificateAuthority(spec)]) console.log(`WARN: ${warning}`);
   // Annotation stack traces hold absolute paths of this machine: keep them out of manifest.json.
   const app = new App({ stackTraces: false });
   withoutTokenStackTraces(() => {

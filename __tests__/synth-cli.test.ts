@@ -187,3 +187,30 @@ function readTree(root: string): Map<string, Buffer> {
   walk(root);
   return files;
 }
+
+describe("the app entry and the mesh CA", () => {
+  const withCa = (directory: string) =>
+    configFile(`ca-${path.basename(directory)}.yaml`, `${EXAMPLE}\ncertificateAuthority:\n  directory: ${directory}\n`);
+
+  it("synthesizes without a CA directory (a fresh clone), warning that one is needed before deploy", async () => {
+    const outdir = path.join(workDir, "no-ca");
+    const result = await runApp(withCa("no-such-ca-yet"), outdir);
+    expect(result.code).toBe(0);
+    expect(result.output).toContain("WARN: CA directory no-such-ca-yet/ does not exist yet");
+    expect(result.output).toContain("npm run certs");
+    expect(existsSync(path.join(outdir, "manifest.json"))).toBe(true);
+  });
+
+  it("stops at a broken bring-your-own CA with every problem and its fix, writing nothing", async () => {
+    const broken = path.join(workDir, "broken-ca");
+    mkdirSync(path.join(broken, "cluster1"), { recursive: true });
+    writeFileSync(path.join(broken, "root-cert.pem"), "not a certificate\n");
+    const outdir = path.join(workDir, "broken-ca-out");
+    const result = await runApp(withCa(path.relative(PROJECT_DIR, broken)), outdir);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/CA directory .*broken-ca\/ is not usable:/);
+    expect(result.output).toMatch(/root-cert\.pem holds no PEM certificate/);
+    expect(result.output).not.toMatch(STACK_FRAME);
+    expect(existsSync(path.join(outdir, "manifest.json"))).toBe(false);
+  });
+});

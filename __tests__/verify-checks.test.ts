@@ -4,6 +4,7 @@ import { loadMeshConfig, PROJECT_DIR } from "../constructs/config/load";
 import {
   CheckName,
   CheckResult,
+  CLUSTERZ_COMMAND,
   ClusterConnection,
   curlCommand,
   exitCodeOf,
@@ -17,9 +18,11 @@ import { parseOptions, UsageError } from "../scripts/verify/options";
 import { clusterColumnWidth, formatResult, formatSummary } from "../scripts/verify/report";
 import {
   answersFrom,
+  clusterzAnswer,
   FakeCluster,
   healthyMesh,
   helloAnswer,
+  ISTIOD_POD,
   MemoryClient,
   remoteKubeconfig,
   remoteSecret,
@@ -77,6 +80,8 @@ describe("a healthy mesh", () => {
       "PASS istiod cluster2",
       "PASS remote-secrets cluster1",
       "PASS remote-secrets cluster2",
+      "PASS remote-sync cluster1",
+      "PASS remote-sync cluster2",
       "PASS east-west-gw cluster1",
       "PASS east-west-gw cluster2",
       "PASS traffic cluster1",
@@ -84,6 +89,7 @@ describe("a healthy mesh", () => {
     ]);
     expect(exitCode).toBe(0);
     expect(find("traffic", "cluster2").reason).toBe("20/20 answered: v1 (cluster1) 10, v2 (cluster2) 10");
+    expect(find("remote-sync", "cluster1").reason).toBe("1 istiod replica synced cluster2");
     expect(results.every((result) => result.hint === undefined)).toBe(true);
   });
 
@@ -91,7 +97,7 @@ describe("a healthy mesh", () => {
     const { connections, clients } = scenario(three);
     const { exitCode, find } = await verify(three, connections);
     expect(exitCode).toBe(0);
-    const exec = clients.get("eu-central")!.calls.find((call) => call.startsWith("exec "))!;
+    const exec = clients.get("eu-central")!.calls.find((call) => call.startsWith("exec sample "))!;
     expect(
       exec.startsWith("exec sample curl-5b549b49b8-mg7nl curl curl -sS --max-time 5 -H Connection: close -w \\n "),
     ).toBe(true);
@@ -105,16 +111,23 @@ describe("a healthy mesh", () => {
     expect(
       asked.clients
         .get("us-west")!
-        .calls.find((call) => call.startsWith("exec "))!
+        .calls.find((call) => call.startsWith("exec sample "))!
         .split(" ")
         .filter((arg) => arg === HELLO_URL),
     ).toHaveLength(7);
   });
 
-  it("only reads: every call is a get, a list or the curl exec", async () => {
+  it("only reads: every call is a get, a list, istiod's clusterz or the curl exec", async () => {
     const { connections, clients } = scenario(two);
     await verify(two, connections);
     const methods = new Set([...clients.values()].flatMap((client) => client.calls.map((call) => call.split(" ")[0])));
+    const execs = [...clients.values()].flatMap((client) => client.calls.filter((call) => call.startsWith("exec ")));
+    expect(execs.map((call) => call.split(" ").slice(0, 4).join(" ")).sort()).toEqual([
+      `exec istio-system ${ISTIOD_POD} discovery`,
+      `exec istio-system ${ISTIOD_POD} discovery`,
+      "exec sample curl-5b549b49b8-mg7nl curl",
+      "exec sample curl-5b549b49b8-mg7nl curl",
+    ]);
     expect([...methods].sort()).toEqual([
       "exec",
       "listPods",
@@ -146,7 +159,7 @@ describe("reachability", () => {
       reason: "connection refused by https://cluster2.eks.example",
       hint: expect.stringContaining("apiAllowedCidrs"),
     });
-    for (const check of ["root-cert", "istiod", "remote-secrets", "east-west-gw", "traffic"] as const) {
+    for (const check of ["root-cert", "istiod", "remote-secrets", "remote-sync", "east-west-gw", "traffic"] as const) {
       expect(find(check, "cluster2")).toMatchObject({
         status: "SKIP",
         reason: "not checked: cluster2 is not reachable",
@@ -377,6 +390,203 @@ describe("remote secrets", () => {
   });
 });
 
+describe("remote sync", () => {
+  it("asks istiod's /debug/clusterz with pilot-discovery in the discovery container", async () => {
+    const { connections, clients } = scenario(three);
+    const { find } = await verify(three, connections);
+    expect(clients.get("us-west")!.calls).toContain(
+      `exec istio-system ${ISTIOD_POD} discovery /usr/local/bin/pilot-discovery request GET /debug/clusterz`,
+    );
+    expect(find("remote-sync", "us-west")).toEqual({
+      check: "remote-sync",
+      cluster: "us-west",
+      status: "PASS",
+      reason: "1 istiod replica synced eu-central, ap-southeast",
+    });
+  });
+
+  it("fails a remote cluster istiod cannot read although its secret looks right: token or endpoint allow-list", async () => {
+    const { connections } = scenario(two, (mesh) => {
+      mesh.get("cluster1")!.remoteSyncStatus.cluster2 = "timeout";
+    });
+    const { find, exitCode } = await verify(two, connections);
+    expect(find("remote-secrets", "cluster1").status).toBe("PASS");
+    expect(find("remote-sync", "cluster1")).toMatchObject({
+      status: "FAIL",
+      reason:
+        "istiod has not synced cluster2 (timeout: istiod could not read it within PILOT_REMOTE_CLUSTER_TIMEOUT, 30s by default)",
+    });
+    const { hint } = find("remote-sync", "cluster1");
+    expect(hint).toContain("check the token in istio-remote-secret-cluster2");
+    expect(hint).toContain("cluster2's API endpoint admits cluster1's NAT addresses");
+    expect(hint).toContain("apiAllowedCidrs");
+    expect(hint).toContain("public_access_cidrs");
+    expect(hint).toContain("re-apply cluster2-eks");
+    expect(hint).toContain("kubectl --context cluster1 -n istio-system logs deployment/istiod");
+    expect(find("remote-sync", "cluster2").status).toBe("PASS");
+    expect(exitCode).toBe(1);
+  });
+
+  it("names every cluster istiod lacks and points at the remote-secrets failure when that is the cause", async () => {
+    const { connections } = scenario(three, (mesh) => {
+      const usWest = mesh.get("us-west")!;
+      delete istio(usWest).secrets!["istio-remote-secret-eu-central"];
+      usWest.remoteSyncStatus["ap-southeast"] = "syncing";
+      delete istio(mesh.get("eu-central")!).secrets!["istio-remote-secret-us-west"].metadata.labels[
+        "istio/multiCluster"
+      ];
+    });
+    const { find } = await verify(three, connections);
+    expect(find("remote-sync", "us-west")).toMatchObject({
+      status: "FAIL",
+      reason:
+        "istiod has not synced eu-central (not in its list: no remote secret for it loaded), ap-southeast (syncing: istiod has not finished reading it)",
+      // ap-southeast's secret is fine, so the hint is about reaching it.
+      hint: expect.stringContaining("check the token in istio-remote-secret-ap-southeast"),
+    });
+    expect(find("remote-sync", "eu-central")).toMatchObject({
+      status: "FAIL",
+      reason: "istiod has not synced us-west (not in its list: no remote secret for it loaded)",
+      hint: "fix the remote-secrets failure above first: istiod reads a cluster through its remote secret",
+    });
+    expect(find("remote-sync", "ap-southeast").status).toBe("PASS");
+  });
+
+  it("asks every running istiod replica and names the one that lags", async () => {
+    const lagging = "istiod-6c8f9d7b5-z9y8x";
+    const { connections, clients } = scenario(two, (mesh) => {
+      const cluster1 = mesh.get("cluster1")!;
+      const pods = istio(cluster1).pods!;
+      pods[lagging] = { ...structuredClone(pods[ISTIOD_POD]), metadata: { name: lagging, labels: { app: "istiod" } } };
+      pods["istiod-6c8f9d7b5-pending"] = {
+        metadata: { name: "istiod-6c8f9d7b5-pending", labels: { app: "istiod" } },
+        status: { phase: "Pending" },
+      };
+      cluster1.istiodExec = (pod) =>
+        pod === lagging
+          ? {
+              stdout: `${JSON.stringify(clusterzAnswer(cluster1).map((entry) => ({ ...entry, syncStatus: entry.id === "cluster2" ? "closed" : "synced" })))}\n`,
+              stderr: "",
+              exitCode: 0,
+            }
+          : undefined;
+    });
+    const { find } = await verify(two, connections);
+    expect(find("remote-sync", "cluster1")).toMatchObject({
+      status: "FAIL",
+      reason: `${lagging} has not synced cluster2 (closed: istiod stopped reading it)`,
+    });
+    expect(clients.get("cluster1")!.calls.filter((call) => call.startsWith("exec istio-system"))).toHaveLength(2);
+
+    const healthy = scenario(two, (mesh) => {
+      const pods = istio(mesh.get("cluster2")!).pods!;
+      pods[lagging] = { ...structuredClone(pods[ISTIOD_POD]), metadata: { name: lagging, labels: { app: "istiod" } } };
+    });
+    expect((await verify(two, healthy.connections)).find("remote-sync", "cluster2")).toMatchObject({
+      status: "PASS",
+      reason: "2 istiod replicas synced cluster1",
+    });
+  });
+
+  it("fails when istiod does not answer with its cluster list, or has no running pod", async () => {
+    const { connections } = scenario(three, (mesh) => {
+      // ENABLE_DEBUG_ON_HTTP=false: the debug mux is not installed, and pilot-discovery prints the 404 body.
+      mesh.get("us-west")!.istiodExec = () => ({ stdout: "404 page not found\n\n", stderr: "", exitCode: 0 });
+      mesh.get("eu-central")!.istiodExec = () => ({
+        stdout: "",
+        stderr:
+          'Error: Get "http://127.0.0.1:15014/debug/clusterz": dial tcp 127.0.0.1:15014: connect: connection refused\n',
+        exitCode: 1,
+      });
+      delete istio(mesh.get("ap-southeast")!).pods![ISTIOD_POD];
+    });
+    const { find } = await verify(three, connections);
+    expect(find("remote-sync", "us-west")).toMatchObject({
+      status: "FAIL",
+      reason: `${ISTIOD_POD} answered /debug/clusterz with "404 page not found", not a list of clusters`,
+      hint: `istiod serves /debug/clusterz on 127.0.0.1:15014 unless ENABLE_DEBUG_ON_HTTP=false; try: kubectl --context us-west -n istio-system exec ${ISTIOD_POD} -c discovery -- ${CLUSTERZ_COMMAND.join(" ")}`,
+    });
+    expect(find("remote-sync", "eu-central")).toMatchObject({
+      status: "FAIL",
+      reason: `${ISTIOD_POD} could not ask /debug/clusterz (exit 1): Error: Get "http://127.0.0.1:15014/debug/clusterz": dial tcp 127.0.0.1:15014: connect: connection refused`,
+    });
+    expect(find("remote-sync", "ap-southeast")).toMatchObject({
+      status: "FAIL",
+      reason: "no running istiod pod (label app=istiod) in istio-system to ask",
+      hint: "fix the istiod check above first",
+    });
+  });
+
+  it("hints at istiod's log when it lists no cluster for a secret that looks right", async () => {
+    const { connections } = scenario(two, (mesh) => {
+      // A kubeconfig istiod cannot build a client from: it logs the error and drops the cluster.
+      const cluster1 = mesh.get("cluster1")!;
+      cluster1.istiodExec = () => ({
+        stdout: `${JSON.stringify([{ id: "cluster1", secretName: "", syncStatus: "synced" }])}\n`,
+        stderr: "",
+        exitCode: 0,
+      });
+    });
+    const { find } = await verify(two, connections);
+    expect(find("remote-secrets", "cluster1").status).toBe("PASS");
+    expect(find("remote-sync", "cluster1")).toMatchObject({
+      status: "FAIL",
+      reason: "istiod has not synced cluster2 (not in its list: no remote secret for it loaded)",
+      hint: expect.stringMatching(/cannot build a client from.*logs deployment\/istiod/),
+    });
+  });
+
+  it("passes a single cluster without asking istiod", async () => {
+    const one: MeshUnderTest = { ...two, clusters: two.clusters.slice(0, 1) };
+    const { connections, clients } = scenario(one);
+    const { find } = await verify(one, connections);
+    expect(find("remote-sync", "cluster1")).toMatchObject({
+      status: "PASS",
+      reason: "a single cluster has no remote cluster to sync",
+    });
+    expect(clients.get("cluster1")!.calls.some((call) => call.startsWith("exec istio-system"))).toBe(false);
+  });
+});
+
+describe("samples: false", () => {
+  const noSamples: MeshUnderTest = { ...two, samples: false };
+
+  it("reports traffic as not applicable, never touches the sample namespace, and exits 0", async () => {
+    const { connections, clients, mesh } = scenario(noSamples);
+    expect(mesh.get("cluster1")!.namespaces.sample).toBeUndefined();
+    const { results, find, exitCode } = await verify(noSamples, connections);
+    for (const cluster of ["cluster1", "cluster2"]) {
+      expect(find("traffic", cluster)).toEqual({
+        check: "traffic",
+        cluster,
+        status: "N/A",
+        reason: "samples: false in the config",
+        hint: expect.stringContaining("set samples: true"),
+      });
+    }
+    expect(results.filter((result) => result.status !== "N/A").every((result) => result.status === "PASS")).toBe(true);
+    expect(exitCode).toBe(0);
+    const calls = [...clients.values()].flatMap((client) => client.calls);
+    expect(calls.filter((call) => / sample\b/.test(call))).toEqual([]);
+    expect(formatSummary(results, exitCode)).toBe(
+      "13 passed, 0 failed, 0 skipped, 2 not applicable: the mesh works; not tested: traffic (samples: false in the config) (exit 0)",
+    );
+  });
+
+  it("still fails the run on any applicable check, such as an istiod that cannot read a remote cluster", async () => {
+    const { connections } = scenario(noSamples, (mesh) => {
+      mesh.get("cluster2")!.remoteSyncStatus.cluster1 = "timeout";
+    });
+    const { results, find, exitCode } = await verify(noSamples, connections);
+    expect(find("remote-sync", "cluster2").status).toBe("FAIL");
+    expect(find("traffic", "cluster2").status).toBe("N/A");
+    expect(exitCode).toBe(1);
+    expect(formatSummary(results, exitCode)).toBe(
+      "12 passed, 1 failed, 0 skipped, 2 not applicable: the mesh is not verified; not tested: traffic (samples: false in the config) (exit 1)",
+    );
+  });
+});
+
 describe("east-west gateway", () => {
   it("fails a gateway without an external address, with where to look", async () => {
     const { connections } = scenario(two, (mesh) => {
@@ -522,7 +732,7 @@ describe("pieces of the CLI", () => {
     );
   });
 
-  it("prints one aligned line per result with its hint under FAIL and SKIP", () => {
+  it("prints one aligned line per result with its hint under FAIL, SKIP and N/A", () => {
     const width = clusterColumnWidth(["cluster1", "ap-southeast"]);
     expect(formatResult({ check: "istiod", cluster: "cluster1", status: "PASS", reason: "1/1 ready" }, width)).toBe(
       "PASS  istiod          cluster1      1/1 ready",
@@ -536,6 +746,20 @@ describe("pieces of the CLI", () => {
     expect(formatSummary([{ check: "reachable", cluster: "a", status: "PASS", reason: "" }], 0)).toBe(
       "1 passed, 0 failed, 0 skipped: the mesh works (exit 0)",
     );
+    expect(
+      formatResult(
+        { check: "traffic", cluster: "cluster1", status: "N/A", reason: "samples: false in the config", hint: "h" },
+        width,
+      ),
+    ).toBe("N/A   traffic         cluster1      samples: false in the config\n      hint: h");
+  });
+
+  it("exits 0 only when every applicable check passed", () => {
+    const result = (status: CheckResult["status"]): CheckResult => ({ check: "traffic", status, reason: "" });
     expect(exitCodeOf([])).toBe(1);
+    expect(exitCodeOf([result("PASS"), result("N/A")])).toBe(0);
+    expect(exitCodeOf([result("N/A")])).toBe(1);
+    expect(exitCodeOf([result("PASS"), result("SKIP"), result("N/A")])).toBe(1);
+    expect(exitCodeOf([result("PASS"), result("FAIL")])).toBe(1);
   });
 });

@@ -6,7 +6,8 @@ import { stringify } from "yaml";
 import { loadMeshConfig, PROJECT_DIR } from "../constructs/config/load";
 import type { MeshSpec } from "../constructs/config/spec";
 import { closedPortUrl, FakeApiServer, startFakeApiServer, startSilentServer } from "./helpers/fake-kube-api";
-import { FakeCluster, healthyMesh, ROOT_B } from "./helpers/fake-mesh";
+import { CLUSTERZ_COMMAND } from "../scripts/verify/checks";
+import { FakeCluster, healthyMesh, ISTIOD_POD, ROOT_B } from "./helpers/fake-mesh";
 import { TS_NODE_ARGS } from "./helpers/run-ts";
 
 /**
@@ -51,7 +52,7 @@ function verify(env: Record<string, string>, args: string[] = []): Promise<Run> 
 
 let configCount = 0;
 /** Writes a mesh config whose contexts are named ctx-<cluster>, so the kubeContext setting is exercised. */
-function meshConfig(clusterNames: string[]): { file: string; spec: MeshSpec } {
+function meshConfig(clusterNames: string[], settings: { samples?: boolean } = {}): { file: string; spec: MeshSpec } {
   const file = path.join(work, `mesh-${++configCount}.yaml`);
   const regions = ["us-west-2", "us-east-2", "eu-central-1"];
   writeFileSync(
@@ -59,6 +60,7 @@ function meshConfig(clusterNames: string[]): { file: string; spec: MeshSpec } {
     stringify({
       meshId: "mesh-under-test",
       apiAllowedCidrs: ["203.0.113.0/24"],
+      ...settings,
       clusters: clusterNames.map((name, index) => ({
         name,
         region: regions[index],
@@ -99,7 +101,9 @@ function kubeconfig(entries: { context: string; server?: string; token?: string 
 function line(run: Run, check: string, cluster: string): string {
   const found = run.stdout
     .split("\n")
-    .find((text) => new RegExp(`^(PASS|FAIL|SKIP)\\s+${check}\\s+${cluster.replace(/[()]/g, "\\$&")}\\s`).test(text));
+    .find((text) =>
+      new RegExp(`^(PASS|FAIL|SKIP|N/A)\\s+${check}\\s+${cluster.replace(/[()]/g, "\\$&")}\\s`).test(text),
+    );
   if (!found) throw new Error(`no ${check} line for ${cluster} in:\n${run.stdout}\n${run.stderr}`);
   return found;
 }
@@ -135,7 +139,15 @@ describe("npm run verify against fake API servers", () => {
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
       for (const cluster of ["cluster1", "cluster2"]) {
-        for (const check of ["reachable", "root-cert", "istiod", "remote-secrets", "east-west-gw", "traffic"]) {
+        for (const check of [
+          "reachable",
+          "root-cert",
+          "istiod",
+          "remote-secrets",
+          "remote-sync",
+          "east-west-gw",
+          "traffic",
+        ]) {
           expect(line(run, check, cluster)).toMatch(/^PASS/);
         }
       }
@@ -148,14 +160,27 @@ describe("npm run verify against fake API servers", () => {
       );
       // 10 requests per cluster by default, answered round-robin by both clusters' versions over the WebSocket exec.
       expect(line(run, "traffic", "cluster1")).toContain("20/20 answered: v1 (cluster1) 10, v2 (cluster2) 10");
-      expect(run.stdout).toMatch(/13 passed, 0 failed, 0 skipped: the mesh works \(exit 0\)/);
+      expect(line(run, "remote-sync", "cluster1")).toMatch(
+        /^PASS\s+remote-sync\s+cluster1\s+1 istiod replica synced cluster2$/,
+      );
+      expect(run.stdout).toMatch(/15 passed, 0 failed, 0 skipped: the mesh works \(exit 0\)/);
 
       const requests = servers.get("cluster1")!.requests;
       expect(requests.every((request) => request.startsWith("GET "))).toBe(true);
-      const exec = requests.find((request) => request.includes("/exec?"))!;
-      expect(exec).toContain("/api/v1/namespaces/sample/pods/curl-5b549b49b8-mg7nl/exec?");
-      expect(new URLSearchParams(exec.split("?")[1]).get("container")).toBe("curl");
-      expect(new URLSearchParams(exec.split("?")[1]).getAll("command").slice(0, 2)).toEqual(["curl", "-sS"]);
+      const execs = requests.filter((request) => request.includes("/exec?"));
+      const params = (request: string) => new URLSearchParams(request.split("?")[1]);
+      const curl = execs.find((request) =>
+        request.includes("/api/v1/namespaces/sample/pods/curl-5b549b49b8-mg7nl/exec?"),
+      )!;
+      expect(params(curl).get("container")).toBe("curl");
+      expect(params(curl).getAll("command").slice(0, 2)).toEqual(["curl", "-sS"]);
+      // istiod's cluster list, asked over the same WebSocket exec: the API server's service proxy would get a 401.
+      const clusterz = execs.find((request) =>
+        request.includes(`/api/v1/namespaces/istio-system/pods/${ISTIOD_POD}/exec?`),
+      )!;
+      expect(params(clusterz).get("container")).toBe("discovery");
+      expect(params(clusterz).getAll("command")).toEqual([...CLUSTERZ_COMMAND]);
+      expect(execs).toHaveLength(2);
     } finally {
       await closeAll(servers);
     }
@@ -167,7 +192,7 @@ describe("npm run verify against fake API servers", () => {
     const one = mesh.get("cluster1")!;
     const two = mesh.get("cluster2")!;
     // cluster2 got its own root; cluster1 sits on the wrong network; cluster2 lacks cluster1's
-    // remote secret; cluster1's east-west load balancer has no address.
+    // remote secret (so its istiod does not read cluster1); cluster1's east-west load balancer has no address.
     two.objects["istio-system"]!.secrets!.cacerts.data["root-cert.pem"] = Buffer.from(ROOT_B).toString("base64");
     two.objects["istio-system"]!.configmaps!["istio-ca-root-cert"].data["root-cert.pem"] = ROOT_B;
     one.namespaces["istio-system"].metadata.labels["topology.istio.io/network"] = "network1";
@@ -193,6 +218,12 @@ describe("npm run verify against fake API servers", () => {
       expect(line(run, "istiod", "cluster2")).toMatch(/^PASS/);
       expect(line(run, "remote-secrets", "cluster2")).toMatch(/^FAIL .*no istio-remote-secret-cluster1 for cluster1/);
       expect(hintAfter(run, "remote-secrets", "cluster2")).toContain("mesh-links");
+      expect(line(run, "remote-sync", "cluster2")).toMatch(
+        /^FAIL .*istiod has not synced cluster1 \(not in its list: no remote secret for it loaded\)$/,
+      );
+      expect(hintAfter(run, "remote-sync", "cluster2")).toBe(
+        "hint: fix the remote-secrets failure above first: istiod reads a cluster through its remote secret",
+      );
       expect(line(run, "remote-secrets", "cluster1")).toMatch(
         /^PASS .*cluster2 \(https:\/\/cluster2\.gr7\.example\.eks\.amazonaws\.com\)/,
       );
@@ -200,8 +231,55 @@ describe("npm run verify against fake API servers", () => {
       expect(hintAfter(run, "east-west-gw", "cluster1")).toContain(
         "kubectl --context ctx-cluster1 -n istio-system describe service istio-eastwestgateway",
       );
-      expect(run.stdout).toMatch(/\d+ passed, 4 failed, 0 skipped: the mesh is not verified \(exit 1\)/);
+      expect(run.stdout).toMatch(/\d+ passed, 5 failed, 0 skipped: the mesh is not verified \(exit 1\)/);
       expect(run.stdout).not.toMatch(STACK_FRAME);
+    } finally {
+      await closeAll(servers);
+    }
+  });
+
+  it("with samples: false, prints traffic as N/A and exits 0, unless istiod cannot read a remote cluster", async () => {
+    const { file, spec } = meshConfig(["cluster1", "cluster2"], { samples: false });
+    expect(spec.samples).toBe(false);
+    const mesh = healthyMesh(spec);
+    const servers = await serve(mesh);
+    const env = {
+      MESH_CONFIG: file,
+      KUBECONFIG: kubeconfig(
+        spec.clusters.map((cluster) => ({ context: cluster.kubeContext, server: servers.get(cluster.name)!.url })),
+      ),
+    };
+    try {
+      const healthy = await verify(env);
+      expect(healthy.stderr).toBe("");
+      expect(healthy.code).toBe(0);
+      for (const cluster of ["cluster1", "cluster2"]) {
+        expect(line(healthy, "traffic", cluster)).toMatch(
+          new RegExp(`^N/A\\s+traffic\\s+${cluster}\\s+samples: false in the config$`),
+        );
+        expect(hintAfter(healthy, "traffic", cluster)).toContain("set samples: true");
+      }
+      expect(healthy.stdout).toMatch(
+        /\n13 passed, 0 failed, 0 skipped, 2 not applicable: the mesh works; not tested: traffic \(samples: false in the config\) \(exit 0\)\n/,
+      );
+      const requests = [...servers.values()].flatMap((server) => server.requests);
+      expect(requests.filter((request) => request.includes("/namespaces/sample"))).toEqual([]);
+
+      // cluster1's istiod cannot read cluster2 (a stale token, or cluster2's endpoint does not admit
+      // cluster1's NAT addresses), though the remote secret has the right shape.
+      mesh.get("cluster1")!.remoteSyncStatus.cluster2 = "timeout";
+      const unsynced = await verify(env);
+      expect(unsynced.code).toBe(1);
+      expect(line(unsynced, "remote-secrets", "cluster1")).toMatch(/^PASS/);
+      expect(line(unsynced, "remote-sync", "cluster1")).toMatch(
+        /^FAIL\s+remote-sync\s+cluster1\s+istiod has not synced cluster2 \(timeout: istiod could not read it within PILOT_REMOTE_CLUSTER_TIMEOUT, 30s by default\)$/,
+      );
+      const hint = hintAfter(unsynced, "remote-sync", "cluster1");
+      expect(hint).toContain("check the token in istio-remote-secret-cluster2");
+      expect(hint).toContain("apiAllowedCidrs");
+      expect(hint).toContain("re-apply cluster2-eks");
+      expect(hint).toContain("kubectl --context ctx-cluster1 -n istio-system logs deployment/istiod");
+      expect(unsynced.stdout).toMatch(/12 passed, 1 failed, 0 skipped, 2 not applicable: the mesh is not verified/);
     } finally {
       await closeAll(servers);
     }
@@ -226,7 +304,7 @@ describe("npm run verify against fake API servers", () => {
         new RegExp(`^FAIL\\s+reachable\\s+cluster2\\s+connection refused by ${refused}$`),
       );
       expect(hintAfter(run, "reachable", "cluster2")).toContain("apiAllowedCidrs");
-      for (const check of ["root-cert", "istiod", "remote-secrets", "east-west-gw", "traffic"]) {
+      for (const check of ["root-cert", "istiod", "remote-secrets", "remote-sync", "east-west-gw", "traffic"]) {
         expect(line(run, check, "cluster2")).toMatch(/^SKIP .*not checked: cluster2 is not reachable/);
       }
       expect(line(run, "shared-root", "(mesh)")).toMatch(/^SKIP .*no root read from cluster2/);
@@ -266,7 +344,7 @@ describe("npm run verify against fake API servers", () => {
       expect(hintAfter(run, "reachable", "cluster3")).toContain(
         "aws eks update-kubeconfig --name cluster3 --region eu-central-1 --alias ctx-cluster3",
       );
-      expect(run.stdout).toMatch(/0 passed, 3 failed, 16 skipped: the mesh is not verified \(exit 1\)/);
+      expect(run.stdout).toMatch(/0 passed, 3 failed, 19 skipped: the mesh is not verified \(exit 1\)/);
       expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
     } finally {
       await Promise.all([silent.close(), closeAll(servers)]);

@@ -11,7 +11,7 @@ const EXIT_CANNOT_START = 2;
 
 /**
  * Entry point of `npm run verify`: mesh config + the user's kubeconfig -> checks against every
- * cluster -> PASS/FAIL/SKIP lines and an exit code (0 only when every check passed).
+ * cluster -> PASS/FAIL/SKIP/N/A lines and an exit code (0 only when every applicable check passed).
  */
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo, createServer as createTcpServer, Socket } from "node:net";
-import { FakeCluster, listObjects, Resource } from "./fake-mesh";
+import { execIn, FakeCluster, listObjects, Resource } from "./fake-mesh";
 
 /**
  * A fake Kubernetes API server on 127.0.0.1 (random port) serving a FakeCluster: the REST reads
@@ -158,7 +158,13 @@ function serveExec(cluster: FakeCluster, token: string, request: IncomingMessage
       "",
     ].join("\r\n"),
   );
-  const result = cluster.exec(match[2], url.searchParams.get("container") ?? "", url.searchParams.getAll("command"));
+  const result = execIn(
+    cluster,
+    match[1],
+    match[2],
+    url.searchParams.get("container") ?? "",
+    url.searchParams.getAll("command"),
+  );
   const channel = (number: number, text: string) =>
     binaryFrame(Buffer.concat([Buffer.from([number]), Buffer.from(text, "utf8")]));
   if (result.stdout) socket.write(channel(1, result.stdout));

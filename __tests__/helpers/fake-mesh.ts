@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import type { ClusterClient, ExecResult } from "../../scripts/verify/cluster-client";
-import { HELLO_URL, MeshUnderTest } from "../../scripts/verify/checks";
+import { CLUSTERZ_COMMAND, ClusterzEntry, HELLO_URL, MeshUnderTest } from "../../scripts/verify/checks";
 
 /**
  * A deployed mesh as its API servers would serve it: the objects `npm run verify` reads, per
@@ -19,12 +19,62 @@ export type Resource = "secrets" | "configmaps" | "services" | "pods" | "deploym
 export type KubeJson = Record<string, any>;
 
 export interface FakeCluster {
+  /** The cluster's name: its istiod's CLUSTER_ID. */
+  name: string;
   gitVersion: string;
   namespaces: Record<string, KubeJson>;
   /** objects[namespace][resource][name] */
   objects: Record<string, Partial<Record<Resource, Record<string, KubeJson>>>>;
-  /** What a command run in a pod prints: the fake of `kubectl exec`. */
+  /** What a command run in a sample pod prints: the fake of `kubectl exec` (istiod's are istiodExec's). */
   exec: (pod: string, container: string, command: readonly string[]) => ExecResult;
+  /**
+   * How far istiod got with each remote cluster it loaded, by cluster ID: its /debug/clusterz
+   * syncStatus. A cluster not named here is "synced".
+   */
+  remoteSyncStatus: Record<string, string>;
+  /** Replaces the istiod model for a pod's exec: an istiod that answers oddly. */
+  istiodExec?: (pod: string, command: readonly string[]) => ExecResult | undefined;
+}
+
+/** The istiod replica of every fake cluster. */
+export const ISTIOD_POD = "istiod-6c8f9d7b5-q2w4e";
+
+/**
+ * What istiod 1.31 answers to /debug/clusterz, as `pilot-discovery request` prints it: its own
+ * cluster, then one entry per kubeconfig key of every remote secret it watches (label
+ * istio/multiCluster=true in istio-system), except its own cluster ID (pkg/kube/multicluster
+ * ListRemoteClusters and addRemoteConfig).
+ */
+export function clusterzAnswer(cluster: FakeCluster): ClusterzEntry[] {
+  const remotes = listObjects(cluster, "istio-system", "secrets", "istio/multiCluster=true").flatMap((secret) =>
+    Object.keys(secret.data ?? {})
+      .filter((id) => id !== cluster.name)
+      .map((id) => ({
+        id,
+        secretName: `istio-system/${secret.metadata.name}`,
+        syncStatus: cluster.remoteSyncStatus[id] ?? "synced",
+      })),
+  );
+  return [{ id: cluster.name, secretName: "", syncStatus: "synced" }, ...remotes];
+}
+
+/** A command run in a pod of the cluster: istiod's pilot-discovery, or the sample pods' exec. */
+export function execIn(
+  cluster: FakeCluster,
+  namespace: string,
+  pod: string,
+  container: string,
+  command: readonly string[],
+): ExecResult {
+  if (!cluster.objects[namespace]?.pods?.[pod])
+    return { stdout: "", stderr: `pods "${pod}" not found in ${namespace}`, exitCode: 1 };
+  if (namespace !== "istio-system" || container !== "discovery") return cluster.exec(pod, container, command);
+  const odd = cluster.istiodExec?.(pod, command);
+  if (odd) return odd;
+  if (command.join(" ") !== CLUSTERZ_COMMAND.join(" "))
+    return { stdout: "", stderr: `unexpected exec ${command.join(" ")}`, exitCode: 127 };
+  // pilot-discovery request prints the body with a newline (fmt.Println).
+  return { stdout: `${JSON.stringify(clusterzAnswer(cluster))}\n`, stderr: "", exitCode: 0 };
 }
 
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
@@ -76,7 +126,10 @@ export function remoteSecret(
   };
 }
 
-/** Every cluster of the mesh deployed as the platform intends: cluster i serves helloworld v(i+1). */
+/**
+ * Every cluster of the mesh deployed as the platform intends: cluster i serves helloworld v(i+1),
+ * and with samples: false there is no sample namespace at all.
+ */
 export function healthyMesh(mesh: MeshUnderTest, rootPem = ROOT_A): Map<string, FakeCluster> {
   const versions = mesh.clusters.map((_, index) => `v${index + 1}`);
   return new Map(
@@ -99,12 +152,15 @@ export function healthyMesh(mesh: MeshUnderTest, rootPem = ROOT_A): Map<string, 
       return [
         cluster.name,
         {
+          name: cluster.name,
           gitVersion: "v1.35.2-eks-1234567",
           namespaces: {
             "istio-system": {
               metadata: { name: "istio-system", labels: { "topology.istio.io/network": cluster.network } },
             },
-            sample: { metadata: { name: "sample", labels: { "istio-injection": "enabled" } } },
+            ...(mesh.samples && {
+              sample: { metadata: { name: "sample", labels: { "istio-injection": "enabled" } } },
+            }),
           },
           objects: {
             "istio-system": {
@@ -155,6 +211,13 @@ export function healthyMesh(mesh: MeshUnderTest, rootPem = ROOT_A): Map<string, 
                   status: { replicas: 1, readyReplicas: 1 },
                 },
               },
+              pods: {
+                [ISTIOD_POD]: {
+                  metadata: { name: ISTIOD_POD, labels: { app: "istiod", istio: "pilot" } },
+                  spec: { containers: [{ name: "discovery" }] },
+                  status: { phase: "Running", containerStatuses: [{ name: "discovery", ready: true }] },
+                },
+              },
               services: {
                 "istio-eastwestgateway": {
                   metadata: {
@@ -177,34 +240,37 @@ export function healthyMesh(mesh: MeshUnderTest, rootPem = ROOT_A): Map<string, 
                 },
               },
             },
-            sample: {
-              pods: {
-                [`helloworld-${version}-7d5c9b8f4-x2x9q`]: {
-                  metadata: { name: `helloworld-${version}-7d5c9b8f4-x2x9q`, labels: { app: "helloworld", version } },
-                  spec: { containers: [{ name: "helloworld" }, { name: "istio-proxy" }] },
-                  status: {
-                    phase: "Running",
-                    containerStatuses: [
-                      { name: "helloworld", ready: true },
-                      { name: "istio-proxy", ready: true },
-                    ],
+            ...(mesh.samples && {
+              sample: {
+                pods: {
+                  [`helloworld-${version}-7d5c9b8f4-x2x9q`]: {
+                    metadata: { name: `helloworld-${version}-7d5c9b8f4-x2x9q`, labels: { app: "helloworld", version } },
+                    spec: { containers: [{ name: "helloworld" }, { name: "istio-proxy" }] },
+                    status: {
+                      phase: "Running",
+                      containerStatuses: [
+                        { name: "helloworld", ready: true },
+                        { name: "istio-proxy", ready: true },
+                      ],
+                    },
                   },
-                },
-                "curl-5b549b49b8-mg7nl": {
-                  metadata: { name: "curl-5b549b49b8-mg7nl", labels: { app: "curl" } },
-                  spec: { containers: [{ name: "curl" }, { name: "istio-proxy" }] },
-                  status: {
-                    phase: "Running",
-                    containerStatuses: [
-                      { name: "curl", ready: true },
-                      { name: "istio-proxy", ready: true },
-                    ],
+                  "curl-5b549b49b8-mg7nl": {
+                    metadata: { name: "curl-5b549b49b8-mg7nl", labels: { app: "curl" } },
+                    spec: { containers: [{ name: "curl" }, { name: "istio-proxy" }] },
+                    status: {
+                      phase: "Running",
+                      containerStatuses: [
+                        { name: "curl", ready: true },
+                        { name: "istio-proxy", ready: true },
+                      ],
+                    },
                   },
                 },
               },
-            },
+            }),
           },
           exec: answersFrom(versions),
+          remoteSyncStatus: {},
         },
       ];
     }),
@@ -274,7 +340,7 @@ export class MemoryClient implements ClusterClient {
   }
   exec(namespace: string, pod: string, container: string, command: readonly string[]) {
     return this.answer("exec", [namespace, pod, container, command.join(" ")], () =>
-      this.cluster.exec(pod, container, command),
+      execIn(this.cluster, namespace, pod, container, command),
     );
   }
 

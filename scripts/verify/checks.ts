@@ -1,32 +1,73 @@
 import { parse as parseYaml } from "yaml";
-import type { ClusterSpec } from "../../constructs/config/spec";
+import type { ClusterSpec, MeshSpec } from "../../constructs/config/spec";
+import { CLUSTER_CA_FILES, ROOT_CERT_FILE } from "../../certs/layout";
+import { CACERTS_SECRET_NAME } from "../../constructs/kubernetes/cacerts-secret";
+import { CROSS_NETWORK_PORT, EAST_WEST_GATEWAY_RELEASE } from "../../constructs/kubernetes/east-west-gateway";
+import { ISTIO_SYSTEM_NAMESPACE, NETWORK_LABEL, SAMPLE_NAMESPACE } from "../../constructs/kubernetes/namespaces";
+import {
+  MULTICLUSTER_SECRET_LABEL,
+  REMOTE_CLUSTER_ANNOTATION,
+  REMOTE_SECRET_PREFIX,
+  remoteSecretName,
+} from "../../constructs/kubernetes/remote-secret";
+import { HELLOWORLD_PATH, HELLOWORLD_PORT } from "../../constructs/kubernetes/sample-apps";
 import { CertificateSummary, describeCertificate, parsePemCertificates, shortFingerprint } from "./certificates";
 import { ClusterClient, ClusterRequestError, KubePod, KubeSecret } from "./cluster-client";
 
-/** Where the deployed mesh keeps what the checks read; these names are the platform's contract. */
-export const ISTIO_NAMESPACE = "istio-system";
-export const SAMPLE_NAMESPACE = "sample";
-export const NETWORK_LABEL = "topology.istio.io/network";
-export const MULTICLUSTER_LABEL = "istio/multiCluster";
-export const REMOTE_CLUSTER_ANNOTATION = "networking.istio.io/cluster";
-export const REMOTE_SECRET_PREFIX = "istio-remote-secret-";
-export const CA_SECRET = "cacerts";
+/*
+ * What the checks read is what the constructs deploy: names shared with constructs/kubernetes are
+ * imported from there. The names below are not set by this program but by Istio's charts and
+ * istiod itself, or by the mesh chart's sample templates (manifests/mesh/templates), which
+ * hard-code them.
+ */
+
 /** istiod publishes the root it signs with in this ConfigMap, in every namespace. */
 export const CA_ROOT_CONFIGMAP = "istio-ca-root-cert";
-export const ROOT_CERT_KEY = "root-cert.pem";
+/** The istiod chart names its Deployment `istiod` (without a revision), whatever the release is called. */
 export const ISTIOD_DEPLOYMENT = "istiod";
+/** The istiod chart's pod label, which `istioctl remote-clusters` also finds istiod by. */
+export const ISTIOD_POD_SELECTOR = "app=istiod";
+/** The istiod chart's container that runs pilot-discovery. */
+export const ISTIOD_CONTAINER = "discovery";
 /** The istiod chart's mesh config (key `mesh`, defaultConfig.meshId = global.meshID). */
 export const MESH_CONFIGMAP = "istio";
 /** The istiod chart's injector ConfigMap: key `values` is JSON of the chart's `global` values, which sidecars get. */
 export const INJECTOR_CONFIGMAP = "istio-sidecar-injector";
-export const EAST_WEST_GATEWAY_SERVICE = "istio-eastwestgateway";
-/** The port the cross-network Gateway passes mTLS through (AUTO_PASSTHROUGH). */
-export const CROSS_NETWORK_PORT = 15443;
-export const HELLO_URL = "helloworld.sample:5000/hello";
+/** The container Istio injects into every meshed pod. */
+export const SIDECAR_CONTAINER = "istio-proxy";
+/** The helloworld Service of the samples (manifests/mesh/templates/sample-helloworld.yaml). */
+export const HELLO_URL = `helloworld.${SAMPLE_NAMESPACE}:${HELLOWORLD_PORT}${HELLOWORLD_PATH}`;
+/** Pod labels of the samples, and the curl pod's container (manifests/mesh/templates/sample-*.yaml). */
+export const HELLOWORLD_POD_SELECTOR = "app=helloworld";
+export const CURL_POD_SELECTOR = "app=curl";
+export const CURL_CONTAINER = "curl";
 
 /**
- * Requests per curl pod, per cluster in the mesh. With endpoints spread evenly over k clusters,
- * the chance that 10k requests miss one cluster is below k(1 - 1/k)^(10k): under 1e-4 for any k.
+ * istiod's list of the clusters it reads, and how far it got with each (pilot/pkg/xds/debug.go,
+ * Istio 1.31): JSON `[{"id", "secretName", "syncStatus"}]`, its own cluster first with an empty
+ * secretName, then one entry per cluster of every remote secret it loaded
+ * (pkg/kube/multicluster ListRemoteClusters).
+ *
+ * It is asked from inside istiod's container, as `pilot-discovery request` (which GETs
+ * 127.0.0.1:15014, the chart's --monitoringAddr), because istiod 1.31 serves debug endpoints
+ * without credentials to loopback callers only. Through the API server's service proxy
+ * (/api/v1/namespaces/istio-system/services/http:istiod:15014/proxy/debug/clusterz) the request
+ * arrives from the API server's address with no Authorization header (the API server strips it
+ * once it has authenticated the user), and istiod answers 401. The path is the pilot image's
+ * entrypoint, so it does not depend on the image's PATH (debug and distroless images alike).
+ */
+export const CLUSTERZ_COMMAND = ["/usr/local/bin/pilot-discovery", "request", "GET", "/debug/clusterz"] as const;
+/** The syncStatus of a cluster istiod has fully read (pkg/kube/multicluster SyncStatusSynced). */
+export const SYNCED = "synced";
+/** How long the clusterz exec may take: a loopback request, answered from memory. */
+export const CLUSTERZ_TIMEOUT_MS = 30_000;
+
+/**
+ * Requests per curl pod, per cluster in the mesh: N = 10k requests for k clusters. With endpoints
+ * spread evenly, all N miss a given cluster with chance (1 - 1/k)^(10k) < e^-10 ≈ 4.5e-5, so some
+ * cluster stays silent (a false FAIL) with chance at most k(1 - 1/k)^(10k), by the union bound:
+ * 1.9e-6 for k = 2, 7.1e-5 for k = 5, 1.1e-4 for k = 6, 2.7e-4 for k = 10, 5.2e-4 for k = 16.
+ * That is under 1e-4 up to 5 clusters and under k × 4.6e-5 for any k; --requests lowers it.
  */
 export const DEFAULT_REQUESTS_PER_CLUSTER = 10;
 /** curl's limit for one request, in seconds. */
@@ -34,15 +75,20 @@ export const DEFAULT_CURL_TIMEOUT_SECONDS = 5;
 
 export type ClusterUnderTest = Pick<ClusterSpec, "name" | "region" | "network" | "kubeContext">;
 
-export interface MeshUnderTest {
-  readonly meshId: string;
+/** What verify needs of the mesh config: its id, its clusters, and whether the samples are deployed. */
+export interface MeshUnderTest extends Pick<MeshSpec, "meshId" | "samples"> {
   readonly clusters: readonly ClusterUnderTest[];
 }
 
 /** A cluster's API client, or why there is none (for instance its context is missing from the kubeconfig). */
 export type ClusterConnection = { readonly client: ClusterClient } | { readonly reason: string; readonly hint: string };
 
-export type CheckStatus = "PASS" | "FAIL" | "SKIP";
+/**
+ * PASS and FAIL say what was found; SKIP that a check could not run because of a failure above,
+ * so it counts against the mesh; N/A that the check does not apply to this config (the traffic
+ * check without the samples), so it does not.
+ */
+export type CheckStatus = "PASS" | "FAIL" | "SKIP" | "N/A";
 
 /** The checks, in the order they run and print. */
 export const CHECKS = [
@@ -51,6 +97,7 @@ export const CHECKS = [
   "shared-root",
   "istiod",
   "remote-secrets",
+  "remote-sync",
   "east-west-gw",
   "traffic",
 ] as const;
@@ -63,7 +110,7 @@ export interface CheckResult {
   readonly status: CheckStatus;
   /** One line: what was found. */
   readonly reason: string;
-  /** One line: what to do about it (FAIL and SKIP only). */
+  /** One line: what to do about it (never on PASS). */
   readonly hint?: string;
 }
 
@@ -89,6 +136,10 @@ interface Outcome {
 const pass = (reason: string): Outcome => ({ status: "PASS", reason });
 const fail = (reason: string, hint: string): Outcome => ({ status: "FAIL", reason, hint });
 const skip = (reason: string, hint: string): Outcome => ({ status: "SKIP", reason, hint });
+const notApplicable = (reason: string, hint: string): Outcome => ({ status: "N/A", reason, hint });
+
+/** Why the traffic check does not apply without the samples: its reason, and the summary's. */
+export const NO_SAMPLES = "samples: false in the config";
 
 /**
  * Runs every check against the mesh and returns the results in print order; `onResult` sees each
@@ -149,9 +200,22 @@ export async function runChecks(
   const roots = await perCluster("root-cert", checkRootCertificate);
   emit("shared-root", undefined, compareRoots(mesh, roots));
   await perCluster("istiod", (cluster, client) => checkIstiod(mesh.meshId, cluster, client));
-  await perCluster("remote-secrets", (cluster, client) => checkRemoteSecrets(mesh, cluster, client));
+  const usableSecrets = await perCluster("remote-secrets", (cluster, client) =>
+    checkRemoteSecrets(mesh, cluster, client),
+  );
+  await perCluster("remote-sync", (cluster, client) =>
+    checkRemoteSync(mesh, cluster, client, usableSecrets.get(cluster.name)),
+  );
   await perCluster("east-west-gw", checkEastWestGateway);
 
+  if (!mesh.samples) {
+    const outcome = notApplicable(
+      NO_SAMPLES,
+      "traffic is sent from the sample curl pods to the helloworld samples: set samples: true and apply the platform stacks to test it",
+    );
+    for (const cluster of mesh.clusters) emit("traffic", cluster.name, outcome);
+    return results;
+  }
   const servedVersions = await helloworldVersions(mesh, reachable);
   await perCluster("traffic", (cluster, client) =>
     checkTraffic(cluster, client, servedVersions, requests, curlTimeoutSeconds),
@@ -159,9 +223,10 @@ export async function runChecks(
   return results;
 }
 
-/** Exit code of `npm run verify`: 0 only when every check passed. */
+/** Exit code of `npm run verify`: 0 only when every applicable check passed (and at least one did). */
 export function exitCodeOf(results: readonly CheckResult[]): number {
-  return results.length > 0 && results.every((result) => result.status === "PASS") ? 0 : 1;
+  const applicable = results.filter((result) => result.status !== "N/A");
+  return applicable.length > 0 && applicable.every((result) => result.status === "PASS") ? 0 : 1;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,28 +288,28 @@ async function checkRootCertificate(
   cluster: ClusterUnderTest,
   client: ClusterClient,
 ): Promise<Outcome & { value?: CertificateSummary }> {
-  const restart = `${kubectl(cluster)} -n ${ISTIO_NAMESPACE} rollout restart deployment/${ISTIOD_DEPLOYMENT}`;
+  const restart = `${kubectl(cluster)} -n ${ISTIO_SYSTEM_NAMESPACE} rollout restart deployment/${ISTIOD_DEPLOYMENT}`;
   const restartIstiod = `then restart istiod: ${restart}`;
-  const secret = await client.readSecret(ISTIO_NAMESPACE, CA_SECRET);
+  const secret = await client.readSecret(ISTIO_SYSTEM_NAMESPACE, CACERTS_SECRET_NAME);
   if (!secret) {
     return fail(
-      `no secret ${CA_SECRET} in ${ISTIO_NAMESPACE}: istiod signs with a self-signed root of its own`,
+      `no secret ${CACERTS_SECRET_NAME} in ${ISTIO_SYSTEM_NAMESPACE}: istiod signs with a self-signed root of its own`,
       `run \`npm run certs\` (or configure your own CA) and apply ${cluster.name}'s platform stack, ${restartIstiod}`,
     );
   }
-  const encoded = secret.data?.[ROOT_CERT_KEY];
+  const encoded = secret.data?.[ROOT_CERT_FILE];
   if (!encoded)
     return fail(
-      `secret ${CA_SECRET} has no key ${ROOT_CERT_KEY}`,
-      `recreate ${CA_SECRET} with ca-cert.pem, ca-key.pem, root-cert.pem and cert-chain.pem, ${restartIstiod}`,
+      `secret ${CACERTS_SECRET_NAME} has no key ${ROOT_CERT_FILE}`,
+      `recreate ${CACERTS_SECRET_NAME} with ${CLUSTER_CA_FILES.join(", ")}, ${restartIstiod}`,
     );
   let root: CertificateSummary;
   try {
     [root] = parsePemCertificates(Buffer.from(encoded, "base64").toString("utf8"));
   } catch (error) {
     return fail(
-      `${ROOT_CERT_KEY} in secret ${CA_SECRET} ${(error as Error).message}`,
-      `recreate ${CA_SECRET} from the CA directory (npm run certs), ${restartIstiod}`,
+      `${ROOT_CERT_FILE} in secret ${CACERTS_SECRET_NAME} ${(error as Error).message}`,
+      `recreate ${CACERTS_SECRET_NAME} from the CA directory (npm run certs), ${restartIstiod}`,
     );
   }
   if (root.validTo.getTime() < Date.now()) {
@@ -257,13 +322,14 @@ async function checkRootCertificate(
     };
   }
 
-  const published = await client.readConfigMap(ISTIO_NAMESPACE, CA_ROOT_CONFIGMAP);
-  const publishedPem = published?.data?.[ROOT_CERT_KEY];
+  const published = await client.readConfigMap(ISTIO_SYSTEM_NAMESPACE, CA_ROOT_CONFIGMAP);
+  // istiod publishes the root under the same key that cacerts holds it in.
+  const publishedPem = published?.data?.[ROOT_CERT_FILE];
   if (!publishedPem) {
     return {
       ...fail(
-        `istiod has not published ConfigMap ${CA_ROOT_CONFIGMAP} in ${ISTIO_NAMESPACE}: it is not running or not yet started`,
-        `see the istiod check below: ${kubectl(cluster)} -n ${ISTIO_NAMESPACE} logs deployment/${ISTIOD_DEPLOYMENT}`,
+        `istiod has not published ConfigMap ${CA_ROOT_CONFIGMAP} in ${ISTIO_SYSTEM_NAMESPACE}: it is not running or not yet started`,
+        `see the istiod check below: ${kubectl(cluster)} -n ${ISTIO_SYSTEM_NAMESPACE} logs deployment/${ISTIOD_DEPLOYMENT}`,
       ),
       value: root,
     };
@@ -275,7 +341,7 @@ async function checkRootCertificate(
     return {
       ...fail(
         `ConfigMap ${CA_ROOT_CONFIGMAP} ${(error as Error).message}`,
-        `restart istiod so it loads ${CA_SECRET}: ${restart}`,
+        `restart istiod so it loads ${CACERTS_SECRET_NAME}: ${restart}`,
       ),
       value: root,
     };
@@ -283,13 +349,13 @@ async function checkRootCertificate(
   if (!served.some((certificate) => certificate.fingerprint === root.fingerprint)) {
     return {
       ...fail(
-        `istiod distributes root ${describeCertificate(served[0])}, not the ${CA_SECRET} root ${describeCertificate(root)}: istiod started before ${CA_SECRET} existed or has not reloaded it`,
-        `restart istiod so it loads ${CA_SECRET}: ${restart}`,
+        `istiod distributes root ${describeCertificate(served[0])}, not the ${CACERTS_SECRET_NAME} root ${describeCertificate(root)}: istiod started before ${CACERTS_SECRET_NAME} existed or has not reloaded it`,
+        `restart istiod so it loads ${CACERTS_SECRET_NAME}: ${restart}`,
       ),
       value: root,
     };
   }
-  return { ...pass(`istiod signs with the ${CA_SECRET} root ${describeCertificate(root)}`), value: root };
+  return { ...pass(`istiod signs with the ${CACERTS_SECRET_NAME} root ${describeCertificate(root)}`), value: root };
 }
 
 function compareRoots(mesh: MeshUnderTest, roots: ReadonlyMap<string, CertificateSummary>): Outcome {
@@ -299,7 +365,7 @@ function compareRoots(mesh: MeshUnderTest, roots: ReadonlyMap<string, Certificat
     const each = [...roots].map(([cluster, root]) => `${cluster} ${shortFingerprint(root.fingerprint)}`).join(", ");
     return fail(
       `clusters trust different roots (${each}): cross-cluster mTLS fails`,
-      "give every cluster's cacerts the same root-cert.pem (`npm run certs` makes one root for all clusters), apply, then restart istiod and the workloads in every cluster",
+      `give every cluster's ${CACERTS_SECRET_NAME} the same ${ROOT_CERT_FILE} (\`npm run certs\` makes one root for all clusters), apply, then restart istiod and the workloads in every cluster`,
     );
   }
   if (unknown.length) {
@@ -319,14 +385,14 @@ interface Finding {
 
 async function checkIstiod(meshId: string, cluster: ClusterUnderTest, client: ClusterClient): Promise<Outcome> {
   const [deployment, meshConfig, injector, namespace] = await Promise.all([
-    client.readDeployment(ISTIO_NAMESPACE, ISTIOD_DEPLOYMENT),
-    client.readConfigMap(ISTIO_NAMESPACE, MESH_CONFIGMAP),
-    client.readConfigMap(ISTIO_NAMESPACE, INJECTOR_CONFIGMAP),
-    client.readNamespace(ISTIO_NAMESPACE),
+    client.readDeployment(ISTIO_SYSTEM_NAMESPACE, ISTIOD_DEPLOYMENT),
+    client.readConfigMap(ISTIO_SYSTEM_NAMESPACE, MESH_CONFIGMAP),
+    client.readConfigMap(ISTIO_SYSTEM_NAMESPACE, INJECTOR_CONFIGMAP),
+    client.readNamespace(ISTIO_SYSTEM_NAMESPACE),
   ]);
   if (!deployment) {
     return fail(
-      `no Deployment ${ISTIOD_DEPLOYMENT} in ${ISTIO_NAMESPACE}`,
+      `no Deployment ${ISTIOD_DEPLOYMENT} in ${ISTIO_SYSTEM_NAMESPACE}`,
       `deploy ${cluster.name}'s platform stack (npx cdktf deploy ${cluster.name}-platform)`,
     );
   }
@@ -344,12 +410,12 @@ async function checkIstiod(meshId: string, cluster: ClusterUnderTest, client: Cl
   if (ready < 1) {
     findings.push({
       problem: `${ready}/${desired} replicas ready`,
-      hint: `see why: ${kubectl(cluster)} -n ${ISTIO_NAMESPACE} describe deployment/${ISTIOD_DEPLOYMENT} and its logs`,
+      hint: `see why: ${kubectl(cluster)} -n ${ISTIO_SYSTEM_NAMESPACE} describe deployment/${ISTIOD_DEPLOYMENT} and its logs`,
     });
   }
 
   const containers = deployment.spec?.template?.spec?.containers ?? [];
-  const discovery = containers.find((container) => container.name === "discovery") ?? containers[0];
+  const discovery = containers.find((container) => container.name === ISTIOD_CONTAINER) ?? containers[0];
   mismatch(
     "clusterName (env CLUSTER_ID)",
     discovery?.env?.find((variable) => variable.name === "CLUSTER_ID")?.value,
@@ -367,7 +433,7 @@ async function checkIstiod(meshId: string, cluster: ClusterUnderTest, client: Cl
   }
 
   mismatch(
-    `network label ${NETWORK_LABEL} of namespace ${ISTIO_NAMESPACE}`,
+    `network label ${NETWORK_LABEL} of namespace ${ISTIO_SYSTEM_NAMESPACE}`,
     namespace?.metadata?.labels?.[NETWORK_LABEL],
     cluster.network,
   );
@@ -388,27 +454,29 @@ async function checkIstiod(meshId: string, cluster: ClusterUnderTest, client: Cl
 // ---------------------------------------------------------------------------------------------
 // Remote secrets
 
+/** Checks the remote secrets' shape; its value names the other clusters whose secret istiod can use. */
 async function checkRemoteSecrets(
   mesh: MeshUnderTest,
   cluster: ClusterUnderTest,
   client: ClusterClient,
-): Promise<Outcome> {
-  const others = mesh.clusters.filter((other) => other.name !== cluster.name);
+): Promise<Outcome & { value?: ReadonlySet<string> }> {
+  const others = otherClusters(mesh, cluster);
   if (!others.length) return pass("a single cluster needs no remote secrets");
-  const labelled = await client.listSecrets(ISTIO_NAMESPACE, `${MULTICLUSTER_LABEL}=true`);
+  const labelled = await client.listSecrets(ISTIO_SYSTEM_NAMESPACE, `${MULTICLUSTER_SECRET_LABEL}=true`);
   const byName = new Map(labelled.map((secret) => [secret.metadata?.name ?? "", secret]));
   const hint = `apply the mesh-links stacks, which create ${REMOTE_SECRET_PREFIX}<cluster> in every cluster for every other cluster`;
 
   const problems: string[] = [];
   const servers: string[] = [];
+  const usable = new Set<string>();
   for (const other of others) {
-    const name = `${REMOTE_SECRET_PREFIX}${other.name}`;
+    const name = remoteSecretName(other.name);
     const secret = byName.get(name);
     if (!secret) {
-      const unlabelled = await client.readSecret(ISTIO_NAMESPACE, name);
+      const unlabelled = await client.readSecret(ISTIO_SYSTEM_NAMESPACE, name);
       problems.push(
         unlabelled
-          ? `${name} lacks label ${MULTICLUSTER_LABEL}=true, so istiod ignores it`
+          ? `${name} lacks label ${MULTICLUSTER_SECRET_LABEL}=true, so istiod ignores it`
           : `no ${name} for ${other.name}`,
       );
       continue;
@@ -422,14 +490,17 @@ async function checkRemoteSecrets(
     }
     const kubeconfig = remoteKubeconfig(secret, other.name);
     if ("problem" in kubeconfig) problems.push(`${name} ${kubeconfig.problem}`);
-    else servers.push(`${other.name} (${kubeconfig.server})`);
+    else {
+      servers.push(`${other.name} (${kubeconfig.server})`);
+      usable.add(other.name);
+    }
   }
-  const known = new Set(others.map((other) => `${REMOTE_SECRET_PREFIX}${other.name}`));
+  const known = new Set(others.map((other) => remoteSecretName(other.name)));
   const stale = [...byName.keys()].filter((name) => name.startsWith(REMOTE_SECRET_PREFIX) && !known.has(name));
   const staleNote = stale.length ? `; also ${stale.join(", ")}, for clusters not in the config` : "";
 
-  if (problems.length) return fail(problems.join("; ") + staleNote, hint);
-  return pass(`remote secrets for ${servers.join(", ")}${staleNote}`);
+  if (problems.length) return { ...fail(problems.join("; ") + staleNote, hint), value: usable };
+  return { ...pass(`remote secrets for ${servers.join(", ")}${staleNote}`), value: usable };
 }
 
 /** The API server a remote secret's kubeconfig points istiod at, or what makes it unusable. */
@@ -453,12 +524,149 @@ function remoteKubeconfig(secret: KubeSecret, clusterName: string): { server: st
 }
 
 // ---------------------------------------------------------------------------------------------
+// Remote sync: what istiod made of the remote secrets
+
+/** One entry of istiod's /debug/clusterz (pkg/cluster DebugInfo in Istio 1.31). */
+export interface ClusterzEntry {
+  readonly id: string;
+  /** namespace/name of the remote secret the cluster came from; empty for istiod's own cluster. */
+  readonly secretName: string;
+  /** synced, syncing, timeout or closed (pkg/kube/multicluster SyncStatus*). */
+  readonly syncStatus: string;
+}
+
+/** What a remote cluster's state in istiod means, for the reason line. */
+const SYNC_STATE: Readonly<Record<string, string>> = {
+  syncing: "syncing: istiod has not finished reading it",
+  timeout: "timeout: istiod could not read it within PILOT_REMOTE_CLUSTER_TIMEOUT, 30s by default",
+  closed: "closed: istiod stopped reading it",
+};
+
+/**
+ * Asks every running istiod replica which clusters it reads (CLUSTERZ_COMMAND) and passes when
+ * each replica has synced every other cluster of the config. This is what the remote secrets are
+ * for: a secret of the right shape with a bad token, or pointing at an API endpoint that does not
+ * admit this cluster's NAT addresses, leaves its cluster at syncing, then timeout.
+ */
+async function checkRemoteSync(
+  mesh: MeshUnderTest,
+  cluster: ClusterUnderTest,
+  client: ClusterClient,
+  usableSecrets: ReadonlySet<string> | undefined,
+): Promise<Outcome> {
+  const others = otherClusters(mesh, cluster);
+  if (!others.length) return pass("a single cluster has no remote cluster to sync");
+  const pods = (await client.listPods(ISTIO_SYSTEM_NAMESPACE, ISTIOD_POD_SELECTOR))
+    .filter((pod) => pod.status?.phase === "Running")
+    .flatMap((pod) => pod.metadata?.name ?? []);
+  if (!pods.length) {
+    return fail(
+      `no running istiod pod (label ${ISTIOD_POD_SELECTOR}) in ${ISTIO_SYSTEM_NAMESPACE} to ask`,
+      "fix the istiod check above first",
+    );
+  }
+
+  // Each replica reads the remote clusters on its own, and a proxy gets its endpoints from one of them.
+  const views = await Promise.all(pods.map(async (pod) => ({ pod, view: await readClusterz(client, pod) })));
+  const unreadable = views.flatMap(({ pod, view }) => ("problem" in view ? [`${pod} ${view.problem}`] : []));
+  if (unreadable.length) {
+    return fail(
+      unreadable.join("; "),
+      `istiod serves /debug/clusterz on 127.0.0.1:15014 unless ENABLE_DEBUG_ON_HTTP=false; try: ${kubectl(cluster)} -n ${ISTIO_SYSTEM_NAMESPACE} exec ${pods[0]} -c ${ISTIOD_CONTAINER} -- ${CLUSTERZ_COMMAND.join(" ")}`,
+    );
+  }
+
+  /** Per replica: the other clusters it has not synced, and their state (undefined: not in its list). */
+  const lagging = views.map(({ pod, view }) => {
+    const entries = "entries" in view ? view.entries : [];
+    const behind = others.flatMap((other) => {
+      const state = entries.find((entry) => entry.id === other.name)?.syncStatus;
+      return state === SYNCED ? [] : [{ name: other.name, state }];
+    });
+    return { pod, behind };
+  });
+  const described = new Map<string, string[]>();
+  for (const { pod, behind } of lagging) {
+    if (!behind.length) continue;
+    const text = behind
+      .map(({ name, state }) =>
+        state === undefined
+          ? `${name} (not in its list: no remote secret for it loaded)`
+          : `${name} (${SYNC_STATE[state] ?? `syncStatus ${JSON.stringify(state)}`})`,
+      )
+      .join(", ");
+    described.set(text, [...(described.get(text) ?? []), pod]);
+  }
+  const names = others.map((other) => other.name).join(", ");
+  const replicas = `${pods.length} istiod replica${pods.length > 1 ? "s" : ""}`;
+  if (!described.size) return pass(`${replicas} synced ${names}`);
+
+  const reason = [...described]
+    .map(([text, replicaPods]) => {
+      const who =
+        pods.length === 1 ? "istiod" : replicaPods.length === pods.length ? `all ${replicas}` : replicaPods.join(", ");
+      return `${who} ${replicaPods.length > 1 ? "have" : "has"} not synced ${text}`;
+    })
+    .join("; ");
+  const behind = lagging.flatMap((replica) => replica.behind);
+  if (behind.every(({ name }) => !usableSecrets?.has(name)))
+    return fail(reason, "fix the remote-secrets failure above first: istiod reads a cluster through its remote secret");
+  // istiod names the cluster when it gives up on one; client-go's errors (401, dial timeouts) do not.
+  const logs = (pattern: string) =>
+    `${kubectl(cluster)} -n ${ISTIO_SYSTEM_NAMESPACE} logs deployment/${ISTIOD_DEPLOYMENT} | grep -iE "${pattern}"`;
+  const unreached = behind.find(({ name, state }) => state !== undefined && usableSecrets?.has(name));
+  if (!unreached) {
+    const [{ name }] = behind;
+    return fail(
+      reason,
+      `istiod drops a remote secret whose kubeconfig it cannot build a client from, or has not seen it yet: re-run in a minute, and see its log: ${logs(name)}`,
+    );
+  }
+  const remote = unreached.name;
+  return fail(
+    reason,
+    `istiod in ${cluster.name} cannot read ${remote}'s API: check the token in ${remoteSecretName(remote)} (re-apply ${remote}-platform, then ${cluster.name}-mesh-links) and that ${remote}'s API endpoint admits ${cluster.name}'s NAT addresses (its public_access_cidrs, every cluster's NAT addresses plus apiAllowedCidrs: re-apply ${remote}-eks); istiod logs the cause: ${logs(`${remote}|unauthorized|timeout`)}`,
+  );
+}
+
+/** One istiod replica's /debug/clusterz, or what is wrong with its answer. */
+async function readClusterz(
+  client: ClusterClient,
+  pod: string,
+): Promise<{ entries: readonly ClusterzEntry[] } | { problem: string }> {
+  const result = await client.exec(
+    ISTIO_SYSTEM_NAMESPACE,
+    pod,
+    ISTIOD_CONTAINER,
+    CLUSTERZ_COMMAND,
+    CLUSTERZ_TIMEOUT_MS,
+  );
+  if (result.exitCode !== undefined && result.exitCode !== 0) {
+    const error = result.stderr.split("\n").find((line) => line.trim());
+    return { problem: `could not ask /debug/clusterz (exit ${result.exitCode})${error ? `: ${oneLine(error)}` : ""}` };
+  }
+  const answer = parseQuietly(result.stdout, JSON.parse);
+  const valid =
+    Array.isArray(answer) &&
+    answer.every(
+      (entry) => typeof readPath(entry, ["id"]) === "string" && typeof readPath(entry, ["syncStatus"]) === "string",
+    );
+  if (!valid) {
+    const text = oneLine(result.stdout) || oneLine(result.stderr);
+    return {
+      problem: `answered /debug/clusterz with ${text ? JSON.stringify(text.slice(0, 80)) : "nothing"}, not a list of clusters`,
+    };
+  }
+  return { entries: answer as ClusterzEntry[] };
+}
+
+// ---------------------------------------------------------------------------------------------
 // East-west gateway
 
 async function checkEastWestGateway(cluster: ClusterUnderTest, client: ClusterClient): Promise<Outcome> {
-  const service = await client.readService(ISTIO_NAMESPACE, EAST_WEST_GATEWAY_SERVICE);
-  const reapply = `re-apply ${cluster.name}'s platform stack (release ${EAST_WEST_GATEWAY_SERVICE}, networkGateway=${cluster.network})`;
-  if (!service) return fail(`no Service ${EAST_WEST_GATEWAY_SERVICE} in ${ISTIO_NAMESPACE}`, reapply);
+  const service = await client.readService(ISTIO_SYSTEM_NAMESPACE, EAST_WEST_GATEWAY_RELEASE);
+  const reapply = `re-apply ${cluster.name}'s platform stack (release ${EAST_WEST_GATEWAY_RELEASE}, networkGateway=${cluster.network})`;
+  if (!service) return fail(`no Service ${EAST_WEST_GATEWAY_RELEASE} in ${ISTIO_SYSTEM_NAMESPACE}`, reapply);
 
   const problems: string[] = [];
   if (service.spec?.type !== "LoadBalancer")
@@ -479,7 +687,7 @@ async function checkEastWestGateway(cluster: ClusterUnderTest, client: ClusterCl
   if (!addresses.length) {
     return fail(
       "no external address yet: the load balancer is not provisioned",
-      `the AWS Load Balancer Controller provisions it: ${kubectl(cluster)} -n ${ISTIO_NAMESPACE} describe service ${EAST_WEST_GATEWAY_SERVICE}, and the controller's logs in kube-system`,
+      `the AWS Load Balancer Controller provisions it: ${kubectl(cluster)} -n ${ISTIO_SYSTEM_NAMESPACE} describe service ${EAST_WEST_GATEWAY_RELEASE}, and the controller's logs in kube-system`,
     );
   }
   return pass(`${addresses.join(", ")} port ${CROSS_NETWORK_PORT}, network ${cluster.network}`);
@@ -501,7 +709,7 @@ async function helloworldVersions(
       const client = reachable.get(cluster.name);
       if (!client) return [cluster.name, { unknown: "not reachable" }];
       try {
-        const pods = await client.listPods(SAMPLE_NAMESPACE, "app=helloworld");
+        const pods = await client.listPods(SAMPLE_NAMESPACE, HELLOWORLD_POD_SELECTOR);
         const versions = pods
           .filter((pod) => pod.status?.phase === "Running")
           .map((pod) => pod.metadata?.labels?.version ?? "");
@@ -567,21 +775,21 @@ async function checkTraffic(
     );
   }
 
-  const pods = await client.listPods(SAMPLE_NAMESPACE, "app=curl");
+  const pods = await client.listPods(SAMPLE_NAMESPACE, CURL_POD_SELECTOR);
   const pod = pods.find(isReady) ?? pods.find((candidate) => candidate.status?.phase === "Running");
   if (!pod?.metadata?.name) {
     const states = pods
       .map((candidate) => `${candidate.metadata?.name} is ${candidate.status?.phase ?? "unknown"}`)
       .join(", ");
     return fail(
-      `no running curl pod (label app=curl) in namespace ${SAMPLE_NAMESPACE}${states ? `: ${states}` : ""}`,
+      `no running curl pod (label ${CURL_POD_SELECTOR}) in namespace ${SAMPLE_NAMESPACE}${states ? `: ${states}` : ""}`,
       sampleHint,
     );
   }
   const result = await client.exec(
     SAMPLE_NAMESPACE,
     pod.metadata.name,
-    "curl",
+    CURL_CONTAINER,
     curlCommand(requests, curlTimeoutSeconds),
     (requests * curlTimeoutSeconds + 30) * 1000,
   );
@@ -613,7 +821,7 @@ async function checkTraffic(
     const sidecar = hasSidecar(pod);
     if (!sidecar)
       return fail(
-        `${reason}; the curl pod has no istio-proxy sidecar`,
+        `${reason}; the curl pod has no ${SIDECAR_CONTAINER} sidecar`,
         `label namespace ${SAMPLE_NAMESPACE} istio-injection=enabled, then ${kubectl(cluster)} -n ${SAMPLE_NAMESPACE} rollout restart deployment/curl`,
       );
     if (silent.some((entry) => entry.includes("runs no helloworld pod"))) return fail(reason, sampleHint);
@@ -634,12 +842,16 @@ function isReady(pod: KubePod): boolean {
 /** Istio injects the proxy as a container, or as a native sidecar (an init container that keeps running). */
 function hasSidecar(pod: KubePod): boolean {
   return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].some(
-    (container) => container.name === "istio-proxy",
+    (container) => container.name === SIDECAR_CONTAINER,
   );
 }
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
+
+function otherClusters(mesh: MeshUnderTest, cluster: ClusterUnderTest): readonly ClusterUnderTest[] {
+  return mesh.clusters.filter((other) => other.name !== cluster.name);
+}
 
 function kubectl(cluster: ClusterUnderTest): string {
   return `kubectl --context ${cluster.kubeContext}`;

@@ -9,7 +9,10 @@ cluster as named by clusters[].kubeContext in the mesh config (MESH_CONFIG or th
                      (default: 10 per cluster in the mesh; env VERIFY_REQUESTS)
   --timeout SECONDS  time limit of one API request (default: ${DEFAULT_REQUEST_TIMEOUT_MS / 1000})
 
-Exit codes: 0 every check passed, 1 a check failed or was skipped, 2 verify could not start.`;
+Checks that do not apply print N/A and do not count: traffic, when the config says samples: false.
+
+Exit codes: 0 every applicable check passed, 1 a check failed or was skipped, 2 verify could not
+start.`;
 
 export interface CliOptions {
   readonly help: boolean;

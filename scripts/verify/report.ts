@@ -1,15 +1,16 @@
-import { CHECKS, CheckResult } from "./checks";
+import { CHECKS, CheckResult, CheckStatus } from "./checks";
 
 const CHECK_WIDTH = Math.max(...CHECKS.map((check) => check.length));
+const STATUS_WIDTH = 4;
 /** Mesh-wide checks print this in the cluster column. */
 export const MESH_COLUMN = "(mesh)";
 
 /**
- * One result as printed: `STATUS  check  cluster  reason`, and on FAIL or SKIP an indented hint
+ * One result as printed: `STATUS  check  cluster  reason`, and unless it passed an indented hint
  * line. Fixed columns keep the output readable and easy to grep.
  */
 export function formatResult(result: CheckResult, clusterWidth: number): string {
-  const line = `${result.status}  ${result.check.padEnd(CHECK_WIDTH)}  ${(result.cluster ?? MESH_COLUMN).padEnd(clusterWidth)}  ${result.reason}`;
+  const line = `${result.status.padEnd(STATUS_WIDTH)}  ${result.check.padEnd(CHECK_WIDTH)}  ${(result.cluster ?? MESH_COLUMN).padEnd(clusterWidth)}  ${result.reason}`;
   return result.hint && result.status !== "PASS" ? `${line}\n      hint: ${result.hint}` : line;
 }
 
@@ -17,8 +18,20 @@ export function clusterColumnWidth(clusterNames: readonly string[]): number {
   return Math.max(MESH_COLUMN.length, ...clusterNames.map((name) => name.length));
 }
 
+/**
+ * The last line: counts, verdict and exit code. Checks that do not apply to the config are
+ * counted apart and named with why, so an exit 0 never hides what was not tested.
+ */
 export function formatSummary(results: readonly CheckResult[], exitCode: number): string {
-  const count = (status: CheckResult["status"]) => results.filter((result) => result.status === status).length;
+  const count = (status: CheckStatus) => results.filter((result) => result.status === status).length;
   const verdict = exitCode === 0 ? "the mesh works" : "the mesh is not verified";
-  return `${count("PASS")} passed, ${count("FAIL")} failed, ${count("SKIP")} skipped: ${verdict} (exit ${exitCode})`;
+  const notApplicable = results.filter((result) => result.status === "N/A");
+  const untested = [...new Set(notApplicable.map((result) => `${result.check} (${result.reason})`))];
+  return [
+    `${count("PASS")} passed, ${count("FAIL")} failed, ${count("SKIP")} skipped`,
+    notApplicable.length ? `, ${notApplicable.length} not applicable` : "",
+    `: ${verdict}`,
+    untested.length ? `; not tested: ${untested.join(", ")}` : "",
+    ` (exit ${exitCode})`,
+  ].join("");
 }

@@ -38,6 +38,27 @@ describe.each(spec.clusters.map((cluster) => [cluster.name, cluster] as const))(
       expect(zones.size).toBe(privateSubnets.length);
     });
 
+    it("places zone N's subnets in the Nth zone of a list that zone health cannot reorder, without zones EKS refuses", () => {
+      const [[zonesId, zones]] = Object.entries(dataOf(networkStack(name), "aws_availability_zones"));
+      // A state filter would drop an impaired zone and move every later subnet to another zone.
+      expect(zones.state).toBeUndefined();
+      expect(zones.filter).toEqual([{ name: "opt-in-status", values: ["opt-in-not-required"] }]);
+      expect(zones.exclude_zone_ids).toEqual(expect.arrayContaining(["use1-az3", "usw1-az2", "cac1-az3"]));
+      const zoneCount = cluster.privateSubnetCidrs.length;
+      // element() wraps around: a region with too few zones must fail the plan, not reuse a zone.
+      expect(zones.lifecycle.postcondition).toEqual([
+        expect.objectContaining({ condition: `\${length(self.names) >= ${zoneCount}}` }),
+      ]);
+      const subnets = Object.values(resourcesOf(networkStack(name), "aws_subnet"));
+      for (let zone = 1; zone <= zoneCount; zone++) {
+        const inZone = subnets.filter((subnet) => subnet.tags.Name.endsWith(`-zone${zone}`));
+        expect(inZone.map((subnet) => subnet.availability_zone)).toEqual([
+          `\${element(data.aws_availability_zones.${zonesId}.names, ${zone - 1})}`,
+          `\${element(data.aws_availability_zones.${zonesId}.names, ${zone - 1})}`,
+        ]);
+      }
+    });
+
     it("routes private subnets through NAT gateways with Elastic IPs", () => {
       const natGateways = Object.values(resourcesOf(networkStack(name), "aws_nat_gateway"));
       const expected = cluster.natGateways === "perZone" ? cluster.privateSubnetCidrs.length : 1;
@@ -81,7 +102,17 @@ describe.each(spec.clusters.map((cluster) => [cluster.name, cluster] as const))(
     it("gives nodes IMDSv2 with one hop, encrypted gp3 root volumes and no SSH, in private subnets", () => {
       const template = only(resourcesOf(eksStack(name), "aws_launch_template"));
       expect(template.metadata_options).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1 });
-      expect(template.block_device_mappings[0].ebs).toMatchObject({ encrypted: "true", volume_type: "gp3" });
+      expect(cluster.nodes.amiType).toMatch(/^AL2023_/);
+      expect(template.block_device_mappings).toEqual([
+        {
+          device_name: "/dev/xvda",
+          ebs: expect.objectContaining({
+            encrypted: "true",
+            volume_type: "gp3",
+            volume_size: cluster.nodes.diskSizeGiB,
+          }),
+        },
+      ]);
       const nodeGroup = only(resourcesOf(eksStack(name), "aws_eks_node_group"));
       expect(nodeGroup.remote_access).toBeUndefined();
       expect(nodeGroup.launch_template.id).toContain("aws_launch_template.");

@@ -76,7 +76,10 @@ export interface IntermediateRequest {
   /** Public key of the intermediate. */
   readonly publicKey: webcrypto.CryptoKey;
   readonly issuer: SigningCa;
-  /** @default the current time */
+  /**
+   * Start of the certificate's validity.
+   * @default the current time
+   */
   readonly now?: Date;
 }
 
@@ -147,7 +150,10 @@ export interface EnsureMeshCaOptions {
    * @default PROJECT_DIR
    */
   readonly projectDir?: string;
-  /** @default the current time */
+  /**
+   * The moment new certificates start from and existing ones are checked against.
+   * @default the current time
+   */
   readonly now?: Date;
   /**
    * RSA modulus of new keys. Istio's Makefile uses 4096; a bring-your-own CA may use any size.

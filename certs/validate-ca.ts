@@ -46,7 +46,10 @@ export interface CaCheckOptions {
   readonly now?: Date;
 }
 
-/** Raised by `npm run certs` (and by synth, when the lead wires it so) with every problem at once. */
+/**
+ * A CA directory that cannot be used, with every problem at once. Raised by `npm run certs`, and
+ * by synth when checkMeshCa finds problems in a CA directory that exists.
+ */
 export class CaError extends Error {
   constructor(
     readonly caDirectory: string,

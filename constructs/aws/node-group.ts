@@ -5,8 +5,16 @@ import { ITerraformDependable, Token } from "cdktf";
 import type { NodeGroupSpec } from "../config/spec";
 import { ServiceRole, managedPolicyArn } from "./service-role";
 
-/** Root device of the AL2023 and Bottlerocket EKS AMIs' OS volume. */
-const ROOT_DEVICE = { AL2023: "/dev/xvda", BOTTLEROCKET: "/dev/xvdb" } as const;
+/** The OS volume of every EKS AMI: AL2023's one volume, Bottlerocket's first of two. */
+const OS_DEVICE = "/dev/xvda";
+/** Bottlerocket's data volume: container images, logs and everything else the node writes. */
+const BOTTLEROCKET_DATA_DEVICE = "/dev/xvdb";
+/**
+ * Size of Bottlerocket's OS volume, which holds only the two read-only OS partition sets (active
+ * and update). The standard variants' OS image is 2 GiB, the NVIDIA variants' 4 GiB; EC2 refuses
+ * a volume smaller than the AMI's snapshot, so 4 GiB fits either at a few cents a month.
+ */
+export const BOTTLEROCKET_OS_VOLUME_GIB = 4;
 
 export const NODE_ROLE_POLICIES = [
   "AmazonEKSWorkerNodePolicy",
@@ -19,13 +27,18 @@ export interface ManagedNodeGroupProps {
   /** Private subnets only: nodes get no public address. */
   readonly subnetIds: string[];
   readonly nodes: NodeGroupSpec;
-  /** Resources the nodes must wait for (the VPC CNI add-on, or they never become Ready). */
+  /**
+   * Resources the nodes must wait for (the VPC CNI add-on, or they never become Ready).
+   * @default []
+   */
   readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
  * A managed node group hardened through its launch template: IMDSv2 only with one hop (pods get
- * AWS credentials through Pod Identity, never the node's role), encrypted gp3 root volumes, no SSH.
+ * AWS credentials through Pod Identity, never the node's role), every volume encrypted gp3, no SSH.
+ * AL2023 nodes have one volume of `nodes.diskSizeGiB`; Bottlerocket nodes have a small OS volume
+ * and a data volume of `nodes.diskSizeGiB`, both mapped here so neither keeps the AMI's settings.
  */
 export class ManagedNodeGroup extends Construct {
   public readonly nodeGroup: EksNodeGroup;
@@ -37,23 +50,19 @@ export class ManagedNodeGroup extends Construct {
       servicePrincipal: "ec2.amazonaws.com",
       managedPolicyArns: NODE_ROLE_POLICIES.map(managedPolicyArn),
     });
-    const rootDevice = props.nodes.amiType.startsWith("BOTTLEROCKET") ? ROOT_DEVICE.BOTTLEROCKET : ROOT_DEVICE.AL2023;
+    const volume = (deviceName: string, volumeSize: number) => ({
+      deviceName,
+      ebs: { volumeSize, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+    });
+    const volumes = props.nodes.amiType.startsWith("BOTTLEROCKET")
+      ? [volume(OS_DEVICE, BOTTLEROCKET_OS_VOLUME_GIB), volume(BOTTLEROCKET_DATA_DEVICE, props.nodes.diskSizeGiB)]
+      : [volume(OS_DEVICE, props.nodes.diskSizeGiB)];
     const launchTemplate = new LaunchTemplate(this, "launch-template", {
       namePrefix: `${props.clusterName}-node-`,
       description: `Nodes of EKS cluster ${props.clusterName}`,
       updateDefaultVersion: true,
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-      blockDeviceMappings: [
-        {
-          deviceName: rootDevice,
-          ebs: {
-            volumeSize: props.nodes.diskSizeGiB,
-            volumeType: "gp3",
-            encrypted: "true",
-            deleteOnTermination: "true",
-          },
-        },
-      ],
+      blockDeviceMappings: volumes,
       tagSpecifications: [
         { resourceType: "instance", tags: { Name: `${props.clusterName}-node` } },
         { resourceType: "volume", tags: { Name: `${props.clusterName}-node` } },

@@ -28,6 +28,15 @@ export interface ClusterVpcProps {
 const IPV4_ANYWHERE = "0.0.0.0/0";
 
 /**
+ * Zones, by zone ID, where EKS refuses cluster subnets (UnsupportedAvailabilityZoneException).
+ * Zone IDs, unlike zone names, are the same in every account. Source: the EKS User Guide, "View
+ * Amazon EKS networking requirements for VPC and subnets"
+ * (https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html), and eksctl's list of zones
+ * to avoid; cnn1-az4 (cn-north-1) is left out, as the config accepts commercial regions only.
+ */
+export const EKS_UNSUPPORTED_ZONE_IDS = ["use1-az3", "usw1-az2", "cac1-az3"];
+
+/**
  * A cluster's network: public subnets for load balancers and NAT, private subnets for nodes and
  * pods, and NAT gateways whose Elastic IPs are the cluster's identity to the other clusters.
  */
@@ -46,10 +55,23 @@ export class ClusterVpc extends Construct {
       );
     }
     const natPerZone = (props.natGateways ?? "perZone") === "perZone";
+    // Subnet N goes to the Nth zone of this list, so the list must not change while the VPC lives:
+    // no filter on zone state (an impaired zone dropping out would move every later subnet to
+    // another zone, replacing it), only on what never changes. The provider sorts the list by name,
+    // and a zone the region gains later takes the next letter, so it sorts after the existing ones.
     const zones = new DataAwsAvailabilityZones(this, "zones", {
-      state: "available",
       // Local and Wavelength zones lack EKS and NAT gateways.
       filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+      excludeZoneIds: EKS_UNSUPPORTED_ZONE_IDS,
+      lifecycle: {
+        // element() wraps around a short list: without this, two subnets would share a zone.
+        postcondition: [
+          {
+            condition: `\${length(self.names) >= ${props.privateSubnetCidrs.length}}`,
+            errorMessage: `cluster ${props.clusterName} asks for ${props.privateSubnetCidrs.length} availability zones, more than its region has where EKS runs: ask for fewer`,
+          },
+        ],
+      },
     });
     const clusterTag = { [`kubernetes.io/cluster/${props.clusterName}`]: "shared" };
 

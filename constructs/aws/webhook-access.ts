@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { ISTIOD_WEBHOOK_PORT } from "../istio-ports";
 
 /**
  * Ports the control plane must reach on pods for admission webhooks and metrics. Without them a
@@ -8,7 +9,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
  */
 export const CONTROL_PLANE_TO_POD_PORTS = {
   "lb-controller-webhook": 9443,
-  "istiod-webhook": 15017,
+  "istiod-webhook": ISTIOD_WEBHOOK_PORT,
   "kubelet-and-metrics-server": 10250,
 } as const;
 

@@ -123,7 +123,9 @@ export const NodesSchema = z
     diskSizeGiB: positiveInt(16384)
       .min(20, { error: "must be at least 20 GiB (node image, container images and logs)" })
       .default(DEFAULT_NODE_DISK_SIZE_GIB)
-      .describe("Encrypted gp3 root volume size of each node, in GiB."),
+      .describe(
+        "Size in GiB of each node's encrypted gp3 volume for images and logs (the root volume; on Bottlerocket, the data volume).",
+      ),
     amiType: z
       .enum(["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64"], {
         error:

@@ -1,8 +1,8 @@
 import * as path from "node:path";
 import { Construct } from "constructs";
-import { Fn, ITerraformDependable, TerraformProvider } from "cdktf";
+import { Fn, ITerraformDependable } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
-import { CLUSTER_CA_FILES } from "../../certs/layout";
+import { CLUSTER_CA_FILES, ClusterCaFile } from "../../certs/layout";
 import { PROJECT_DIR_FROM_STACK } from "../stacks/stack-base";
 import { ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
 
@@ -19,21 +19,12 @@ export interface CacertsSecretProps {
   readonly caDirectory: string;
   /** What creates the secret's namespace (the istio-system namespace resource); the secret waits for it. */
   readonly namespaceDependency: ITerraformDependable;
-  /**
-   * Namespace of istiod.
-   * @default ISTIO_SYSTEM_NAMESPACE
-   */
-  readonly namespace?: string;
-  /**
-   * Kubernetes provider of the cluster.
-   * @default the stack's default kubernetes provider
-   */
-  readonly provider?: TerraformProvider;
 }
 
 /**
- * The `cacerts` secret of one cluster: its intermediate CA, key, chain and the mesh root, so istiod
- * signs workload certificates under the root every cluster shares instead of minting its own.
+ * The `cacerts` secret of one cluster, in istiod's namespace: its intermediate CA, key, chain and
+ * the mesh root, so istiod signs workload certificates under the root every cluster shares instead
+ * of minting its own. Made with the stack's Kubernetes provider.
  *
  * Each value is a Terraform file() call on a path relative to the stack's working directory:
  * Terraform reads the files at plan/apply time, so cdktf.out holds neither key material nor an
@@ -43,11 +34,10 @@ export interface CacertsSecretProps {
 export class CacertsSecret extends Construct {
   public readonly secret: SecretV1;
   /** The file each secret key is read from, relative to the stack's working directory. */
-  public readonly sourceFiles: Readonly<Record<(typeof CLUSTER_CA_FILES)[number], string>>;
+  public readonly sourceFiles: Readonly<Record<ClusterCaFile, string>>;
 
   constructor(scope: Construct, id: string, props: CacertsSecretProps) {
     super(scope, id);
-    const namespace = props.namespace ?? ISTIO_SYSTEM_NAMESPACE;
     if (path.isAbsolute(props.caDirectory) || path.win32.isAbsolute(props.caDirectory)) {
       throw new Error(
         `CacertsSecret ${props.clusterName}: caDirectory "${props.caDirectory}" is absolute; give it relative to the project directory (certificateAuthority.directory: ca) so cdktf.out carries no machine path`,
@@ -58,10 +48,9 @@ export class CacertsSecret extends Construct {
       CLUSTER_CA_FILES.map((file) => [file, path.posix.join(clusterDirectory, file)]),
     ) as CacertsSecret["sourceFiles"];
     this.secret = new SecretV1(this, "secret", {
-      metadata: { name: CACERTS_SECRET_NAME, namespace },
+      metadata: { name: CACERTS_SECRET_NAME, namespace: ISTIO_SYSTEM_NAMESPACE },
       // The provider base64-encodes `data` values itself, so the PEM text goes in as it is.
       data: Object.fromEntries(Object.entries(this.sourceFiles).map(([key, file]) => [key, Fn.file(file)])),
-      provider: props.provider,
       dependsOn: [props.namespaceDependency],
     });
   }

@@ -1,8 +1,15 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { ChartRelease, HelmValues } from "./chart-release";
-import { GATEWAY_MIN_REPLICAS, GatewayValues, istioChart } from "./istio-charts";
-import { GATEWAY_READY_PATH, GATEWAY_STATUS_PORT } from "./ingress-gateway";
+import { ISTIOD_WEBHOOK_PORT, ISTIOD_XDS_PORT } from "../istio-ports";
+import {
+  GATEWAY_MIN_AVAILABLE,
+  GATEWAY_MIN_REPLICAS,
+  GATEWAY_READY_PATH,
+  GATEWAY_STATUS_PORT,
+  GatewayValues,
+  istioChart,
+} from "./istio-charts";
 import { ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
 
 export const EAST_WEST_GATEWAY_RELEASE = "istio-eastwestgateway";
@@ -19,8 +26,8 @@ export const CROSS_NETWORK_PORT = 15443;
 export const NETWORK_GATEWAY_PORTS = {
   "status-port": { port: GATEWAY_STATUS_PORT, targetPort: GATEWAY_STATUS_PORT },
   tls: { port: CROSS_NETWORK_PORT, targetPort: CROSS_NETWORK_PORT },
-  "tls-istiod": { port: 15012, targetPort: 15012 },
-  "tls-webhook": { port: 15017, targetPort: 15017 },
+  "tls-istiod": { port: ISTIOD_XDS_PORT, targetPort: ISTIOD_XDS_PORT },
+  "tls-webhook": { port: ISTIOD_WEBHOOK_PORT, targetPort: ISTIOD_WEBHOOK_PORT },
 } as const;
 
 const LB = "service.beta.kubernetes.io/aws-load-balancer";
@@ -36,13 +43,14 @@ export const EAST_WEST_NLB_ANNOTATIONS: Readonly<Record<string, string>> = {
   [`${LB}-nlb-target-type`]: "ip",
   [`${LB}-scheme`]: "internet-facing",
   // One health check for every listener: the gateway's readiness. A TCP check per port would mark
-  // 15012/15017 (never listened on in multi-primary) unhealthy.
+  // istiod's XDS and webhook ports (never listened on in multi-primary) unhealthy.
   [`${LB}-healthcheck-port`]: String(GATEWAY_STATUS_PORT),
   [`${LB}-healthcheck-protocol`]: "http",
   [`${LB}-healthcheck-path`]: GATEWAY_READY_PATH,
 };
 
 export interface EastWestGatewayProps {
+  /** Istio release, which is also the gateway chart's version. */
   readonly istioVersion: string;
   /** The cluster's Istio network. */
   readonly network: string;
@@ -52,8 +60,16 @@ export interface EastWestGatewayProps {
    * controller would read an empty list as 0.0.0.0/0.
    */
   readonly allowedSourceCidrs: string[];
+  /**
+   * The user's values for the chart, merged last. They cannot replace allowedSourceCidrs, which
+   * Helm sets after them.
+   * @default {}
+   */
   readonly overrides?: HelmValues;
-  /** istiod, the load balancer controller, the namespace. */
+  /**
+   * istiod, the load balancer controller, the namespace.
+   * @default []
+   */
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -77,7 +93,7 @@ export class EastWestGateway extends Construct {
       networkGatewayPorts: NETWORK_GATEWAY_PORTS,
       service: { type: "LoadBalancer", annotations: EAST_WEST_NLB_ANNOTATIONS },
       autoscaling: { minReplicas: GATEWAY_MIN_REPLICAS },
-      podDisruptionBudget: { minAvailable: 1 },
+      podDisruptionBudget: { minAvailable: GATEWAY_MIN_AVAILABLE },
     };
     this.release = new ChartRelease(this, "release", {
       releaseName: EAST_WEST_GATEWAY_RELEASE,

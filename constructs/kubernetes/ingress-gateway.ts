@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { ChartRelease, HelmValues } from "./chart-release";
-import { GATEWAY_MIN_REPLICAS, GatewayValues, istioChart } from "./istio-charts";
+import { GATEWAY_MIN_AVAILABLE, GATEWAY_MIN_REPLICAS, GatewayValues, istioChart } from "./istio-charts";
 import { ISTIO_INGRESS_NAMESPACE } from "./namespaces";
 
 export const INGRESS_GATEWAY_RELEASE = "istio-ingressgateway";
@@ -9,14 +9,19 @@ export const INGRESS_GATEWAY_RELEASE = "istio-ingressgateway";
 export const INGRESS_GATEWAY_SELECTOR = "ingressgateway";
 /** The Service port (and pod port) the ALB forwards HTTP to; the chart's default `http2` port. */
 export const INGRESS_GATEWAY_HTTP_PORT = 80;
-/** Istio gateways' health endpoint, the load balancers' health check. */
-export const GATEWAY_STATUS_PORT = 15021;
-export const GATEWAY_READY_PATH = "/healthz/ready";
 
 export interface IngressGatewayProps {
+  /** Istio release, which is also the gateway chart's version. */
   readonly istioVersion: string;
+  /**
+   * The user's values for the chart, merged last.
+   * @default {}
+   */
   readonly overrides?: HelmValues;
-  /** istiod (its injector gives the gateway pods their proxy), the load balancer controller, the namespace. */
+  /**
+   * istiod (its injector gives the gateway pods their proxy), the load balancer controller, the namespace.
+   * @default []
+   */
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -34,7 +39,7 @@ export class IngressGateway extends Construct {
       labels: { istio: INGRESS_GATEWAY_SELECTOR },
       service: { type: "ClusterIP" },
       autoscaling: { minReplicas: GATEWAY_MIN_REPLICAS },
-      podDisruptionBudget: { minAvailable: 1 },
+      podDisruptionBudget: { minAvailable: GATEWAY_MIN_AVAILABLE },
     };
     this.release = new ChartRelease(this, "release", {
       releaseName: INGRESS_GATEWAY_RELEASE,

@@ -13,9 +13,17 @@ export const ISTIO_BASE_RELEASE = "istio-base";
 export type IstioBaseValues = Record<string, never>;
 
 export interface IstioBaseProps {
+  /** Istio release, which is also the base chart's version. */
   readonly istioVersion: string;
+  /**
+   * The user's values for the chart, merged last.
+   * @default {}
+   */
   readonly overrides?: HelmValues;
-  /** The istio-system namespace. */
+  /**
+   * The istio-system namespace.
+   * @default []
+   */
   readonly dependsOn?: ITerraformDependable[];
 }
 

@@ -14,24 +14,41 @@ export function istioChart(chart: "base" | "istiod" | "gateway", istioVersion: s
 /** Label every Istio gateway pod carries; Gateway resources select gateways by it. */
 export const GATEWAY_SELECTOR_LABEL = "istio";
 
+/** Istio gateways' health endpoint (port and path): what the load balancers' health checks probe. */
+export const GATEWAY_STATUS_PORT = 15021;
+export const GATEWAY_READY_PATH = "/healthz/ready";
+
 /** Keys of Istio's gateway chart (values.yaml and values.schema.json) this program sets. */
 export interface GatewayValues {
   /** Gateway pod labels; `istio` and `app` also become the Service and Deployment selector. */
   readonly labels: { readonly [GATEWAY_SELECTOR_LABEL]: string } & Readonly<Record<string, string>>;
   readonly service: {
     readonly type: "LoadBalancer" | "ClusterIP";
+    /**
+     * Annotations of the gateway's Service, such as the load balancer controller's.
+     * @default none
+     */
     readonly annotations?: Readonly<Record<string, string>>;
-    readonly loadBalancerSourceRanges?: readonly string[];
   };
   readonly autoscaling: { readonly minReplicas: number };
   readonly podDisruptionBudget: { readonly minAvailable: number };
-  /** Makes the gateway the network gateway of this network (ports, network label, requested network view). */
+  /**
+   * Makes the gateway the network gateway of this network (ports, network label, requested network view).
+   * @default none: an ordinary gateway, on no network of its own
+   */
   readonly networkGateway?: string;
+  /**
+   * The network gateway's Service ports, by name; used only with networkGateway.
+   * @default the chart's: status-port, tls, tls-istiod and tls-webhook
+   */
   readonly networkGatewayPorts?: Readonly<Record<string, { readonly port: number; readonly targetPort: number }>>;
 }
 
 /**
- * Gateways run at least two pods with a disruption budget of one, so draining a node (an EKS or
- * node group upgrade) never takes the only gateway pod, and with it all traffic through it.
+ * Gateways run at least two pods with a disruption budget of one (GATEWAY_MIN_AVAILABLE), so
+ * draining a node (an EKS or node group upgrade) never takes the only gateway pod, and with it all
+ * traffic through it.
  */
 export const GATEWAY_MIN_REPLICAS = 2;
+/** Gateway pods that must stay up while nodes drain: one fewer than GATEWAY_MIN_REPLICAS, so a drain can proceed. */
+export const GATEWAY_MIN_AVAILABLE = 1;

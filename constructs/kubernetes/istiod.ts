@@ -37,14 +37,23 @@ export interface IstiodValues {
 }
 
 export interface IstiodProps {
+  /** Istio release: the istiod chart's version and the image tag of the control plane and proxies. */
   readonly istioVersion: string;
+  /** The mesh's ID, the same in every cluster (global.meshID). */
   readonly meshId: string;
+  /** istiod's cluster ID, unique in the mesh (global.multiCluster.clusterName). */
   readonly clusterName: string;
+  /** The cluster's Istio network (global.network). */
   readonly network: string;
+  /**
+   * The user's values for the chart, merged last.
+   * @default {}
+   */
   readonly overrides?: HelmValues;
   /**
    * What istiod must wait for: istio-base, the load balancer controller (istiod makes a Service),
    * the namespace, and anything its pods read at start, such as the `cacerts` secret.
+   * @default []
    */
   readonly dependsOn?: ITerraformDependable[];
 }

@@ -37,6 +37,10 @@ interface PolicyStatement {
   readonly Effect: string;
   readonly Action: string | string[];
   readonly Resource: string | string[];
+  /**
+   * When the statement applies.
+   * @default none: always
+   */
   readonly Condition?: Record<string, Record<string, string>>;
 }
 
@@ -78,7 +82,10 @@ export interface LoadBalancerControllerProps {
   readonly clusterName: string;
   readonly region: string;
   readonly vpcId: string;
-  /** The user's values for the chart, merged last. */
+  /**
+   * The user's values for the chart, merged last.
+   * @default {}
+   */
   readonly overrides?: HelmValues;
 }
 

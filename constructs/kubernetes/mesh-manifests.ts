@@ -3,14 +3,8 @@ import { Construct } from "constructs";
 import { Annotations, AssetType, ITerraformDependable, TerraformAsset } from "cdktf";
 import { ChartRelease, HelmValues } from "./chart-release";
 import { CROSS_NETWORK_PORT, EAST_WEST_GATEWAY_SELECTOR } from "./east-west-gateway";
-import {
-  GATEWAY_READY_PATH,
-  GATEWAY_STATUS_PORT,
-  INGRESS_GATEWAY_HTTP_PORT,
-  INGRESS_GATEWAY_RELEASE,
-  INGRESS_GATEWAY_SELECTOR,
-} from "./ingress-gateway";
-import { GATEWAY_SELECTOR_LABEL } from "./istio-charts";
+import { INGRESS_GATEWAY_HTTP_PORT, INGRESS_GATEWAY_RELEASE, INGRESS_GATEWAY_SELECTOR } from "./ingress-gateway";
+import { GATEWAY_READY_PATH, GATEWAY_SELECTOR_LABEL, GATEWAY_STATUS_PORT } from "./istio-charts";
 import { ISTIO_INGRESS_NAMESPACE, ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
 import { SampleAppsValues, sampleAppsValues } from "./sample-apps";
 
@@ -51,6 +45,7 @@ export interface MeshManifestsValues {
 }
 
 export interface MeshManifestsProps {
+  /** The cluster the chart is released into; names it in synth warnings. */
   readonly clusterName: string;
   /**
    * ACM certificate of the ALB: HTTPS with HTTP redirected to it.
@@ -64,11 +59,16 @@ export interface MeshManifestsProps {
    * @default none: no sample apps
    */
   readonly samples?: { readonly helloworldVersion: string; readonly namespace: ITerraformDependable };
+  /**
+   * The user's values for the chart, merged last.
+   * @default {}
+   */
   readonly overrides?: HelmValues;
   /**
    * Everything the chart's objects need: Istio's CRDs and validation (istio-base, istiod), the
    * gateways they configure, the load balancer controller that turns the Ingress into an ALB
    * (and deletes it on destroy), and the namespaces.
+   * @default []
    */
   readonly dependsOn?: ITerraformDependable[];
 }

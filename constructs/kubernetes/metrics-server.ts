@@ -17,9 +17,15 @@ export const METRICS_SERVER_CHART: ChartSource = {
 export type MetricsServerValues = Record<string, never>;
 
 export interface MetricsServerProps {
-  /** The user's values for the chart, merged last. */
+  /**
+   * The user's values for the chart, merged last.
+   * @default {}
+   */
   readonly overrides?: HelmValues;
-  /** The load balancer controller, whose webhook must be ready before the chart's Service is created. */
+  /**
+   * The load balancer controller, whose webhook must be ready before the chart's Service is created.
+   * @default []
+   */
   readonly dependsOn?: ITerraformDependable[];
 }
 

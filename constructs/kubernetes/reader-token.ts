@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import type { ITerraformDependable, TerraformProvider } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
 
@@ -20,16 +20,6 @@ export interface ReaderTokenProps {
    * secret for an account that does not exist yet is deleted by the token controller.
    */
   readonly dependsOn: ITerraformDependable[];
-  /**
-   * Namespace of the service account.
-   * @default ISTIO_SYSTEM_NAMESPACE
-   */
-  readonly namespace?: string;
-  /**
-   * Kubernetes provider of the cluster.
-   * @default the stack's default kubernetes provider
-   */
-  readonly provider?: TerraformProvider;
 }
 
 /**
@@ -50,13 +40,12 @@ export class ReaderToken extends Construct {
     this.secret = new SecretV1(this, "secret", {
       metadata: {
         name: READER_TOKEN_SECRET_NAME,
-        namespace: props.namespace ?? ISTIO_SYSTEM_NAMESPACE,
+        namespace: ISTIO_SYSTEM_NAMESPACE,
         annotations: { [SERVICE_ACCOUNT_NAME_ANNOTATION]: ISTIO_READER_SERVICE_ACCOUNT },
       },
       type: SERVICE_ACCOUNT_TOKEN_TYPE,
       // Without the wait, `data` may be read back before the token controller fills it in.
       waitForServiceAccountToken: true,
-      provider: props.provider,
       dependsOn: props.dependsOn,
     });
     this.token = this.secret.getStringAttribute("data.token");

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, TerraformProvider } from "cdktf";
+import { Fn } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
 
@@ -54,17 +54,8 @@ export interface RemoteCluster {
 }
 
 export interface RemoteSecretProps {
+  /** The cluster the local istiod is to read. */
   readonly remote: RemoteCluster;
-  /**
-   * Namespace of istiod in the local cluster.
-   * @default ISTIO_SYSTEM_NAMESPACE
-   */
-  readonly namespace?: string;
-  /**
-   * Kubernetes provider of the local cluster.
-   * @default the stack's default kubernetes provider
-   */
-  readonly provider?: TerraformProvider;
 }
 
 /**
@@ -81,13 +72,12 @@ export class RemoteSecret extends Construct {
     this.secret = new SecretV1(this, "secret", {
       metadata: {
         name: remoteSecretName(remote.clusterName),
-        namespace: props.namespace ?? ISTIO_SYSTEM_NAMESPACE,
+        namespace: ISTIO_SYSTEM_NAMESPACE,
         labels: { [MULTICLUSTER_SECRET_LABEL]: "true" },
         annotations: { [REMOTE_CLUSTER_ANNOTATION]: remote.clusterName },
       },
       // istiod reads the kubeconfig under the remote cluster's name; the provider base64-encodes it.
       data: { [remote.clusterName]: remote.kubeconfig },
-      provider: props.provider,
     });
   }
 }

@@ -36,7 +36,6 @@ function awsPart(stack: StackJson): StackJson {
   }
   return {
     terraform: { required_providers: { aws: { source: "hashicorp/aws", version: MIRRORED_AWS_VERSION } } },
-    provider: { aws: stack.provider.aws },
     ...(Object.keys(resource).length ? { resource } : {}),
     ...(Object.keys(data).length ? { data } : {}),
   };
@@ -55,7 +54,18 @@ function awsPart(stack: StackJson): StackJson {
       writeFileSync(path.join(moduleDir, "main.tf.json"), JSON.stringify(awsPart(stack)));
       modules[name] = { source: `./${name}` };
     }
-    writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ module: modules }));
+    // One provider configuration at the root, inherited by every module: Terraform then starts the
+    // provider once, not once per stack. Every stack's provider block has the same shape (a region
+    // and default tags); the first one stands for them all.
+    const [firstStack] = Object.values(stacks);
+    writeFileSync(
+      path.join(dir, "main.tf.json"),
+      JSON.stringify({
+        terraform: { required_providers: { aws: { source: "hashicorp/aws", version: MIRRORED_AWS_VERSION } } },
+        provider: { aws: firstStack.provider.aws },
+        module: modules,
+      }),
+    );
     const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
     execFileSync("terraform", ["init", "-backend=false", "-input=false", `-plugin-dir=${PLUGIN_DIR}`], {
       cwd: dir,

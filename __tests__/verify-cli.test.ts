@@ -125,8 +125,10 @@ const closeAll = (servers: Map<string, FakeApiServer>) =>
   Promise.all([...servers.values()].map((server) => server.close()));
 const STACK_FRAME = /^\s+at .+\(.+:\d+:\d+\)$/m;
 
+// Each test runs its own CLI subprocess against its own fake servers and files, so they run
+// concurrently: most of their time is spent waiting on the subprocesses.
 describe("npm run verify against fake API servers", () => {
-  it("passes every check of a healthy two-cluster mesh and exits 0, reading only", async () => {
+  it.concurrent("passes every check of a healthy two-cluster mesh and exits 0, reading only", async () => {
     const { file, spec } = meshConfig(["cluster1", "cluster2"]);
     const servers = await serve(healthyMesh(spec));
     try {
@@ -186,7 +188,7 @@ describe("npm run verify against fake API servers", () => {
     }
   });
 
-  it("reports each broken piece with its reason and hint, and exits 1", async () => {
+  it.concurrent("reports each broken piece with its reason and hint, and exits 1", async () => {
     const { file, spec } = meshConfig(["cluster1", "cluster2"]);
     const mesh = healthyMesh(spec);
     const one = mesh.get("cluster1")!;
@@ -238,7 +240,7 @@ describe("npm run verify against fake API servers", () => {
     }
   });
 
-  it("with samples: false, prints traffic as N/A and exits 0, unless istiod cannot read a remote cluster", async () => {
+  it.concurrent("with samples: false, prints traffic as N/A and exits 0, unless istiod cannot read a remote cluster", async () => {
     const { file, spec } = meshConfig(["cluster1", "cluster2"], { samples: false });
     expect(spec.samples).toBe(false);
     const mesh = healthyMesh(spec);
@@ -285,7 +287,7 @@ describe("npm run verify against fake API servers", () => {
     }
   });
 
-  it("fails an unreachable cluster clearly, skips what needs it, and never prints a stack trace", async () => {
+  it.concurrent("fails an unreachable cluster clearly, skips what needs it, and never prints a stack trace", async () => {
     const { file, spec } = meshConfig(["cluster1", "cluster2"]);
     const servers = await serve(new Map([["cluster1", healthyMesh(spec).get("cluster1")!]]));
     const refused = await closedPortUrl();
@@ -316,7 +318,7 @@ describe("npm run verify against fake API servers", () => {
     }
   });
 
-  it("bounds a silent endpoint in time and names a missing context and rejected credentials", async () => {
+  it.concurrent("bounds a silent endpoint in time and names a missing context and rejected credentials", async () => {
     const { file, spec } = meshConfig(["cluster1", "cluster2", "cluster3"]);
     const silent = await startSilentServer();
     const servers = await serve(new Map([["cluster3", healthyMesh(spec).get("cluster3")!]]));
@@ -351,7 +353,7 @@ describe("npm run verify against fake API servers", () => {
     }
   });
 
-  it("exits 2 with a hint when it cannot start: no kubeconfig, bad mesh config, bad option", async () => {
+  it.concurrent("exits 2 with a hint when it cannot start: no kubeconfig, bad mesh config, bad option", async () => {
     const { file } = meshConfig(["cluster1", "cluster2"]);
     const badConfig = path.join(work, "bad.yaml");
     writeFileSync(

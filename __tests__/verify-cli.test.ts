@@ -240,83 +240,89 @@ describe("npm run verify against fake API servers", () => {
     }
   });
 
-  it.concurrent("with samples: false, prints traffic as N/A and exits 0, unless istiod cannot read a remote cluster", async () => {
-    const { file, spec } = meshConfig(["cluster1", "cluster2"], { samples: false });
-    expect(spec.samples).toBe(false);
-    const mesh = healthyMesh(spec);
-    const servers = await serve(mesh);
-    const env = {
-      MESH_CONFIG: file,
-      KUBECONFIG: kubeconfig(
-        spec.clusters.map((cluster) => ({ context: cluster.kubeContext, server: servers.get(cluster.name)!.url })),
-      ),
-    };
-    try {
-      const healthy = await verify(env);
-      expect(healthy.stderr).toBe("");
-      expect(healthy.code).toBe(0);
-      for (const cluster of ["cluster1", "cluster2"]) {
-        expect(line(healthy, "traffic", cluster)).toMatch(
-          new RegExp(`^N/A\\s+traffic\\s+${cluster}\\s+samples: false in the config$`),
-        );
-        expect(hintAfter(healthy, "traffic", cluster)).toContain("set samples: true");
-      }
-      expect(healthy.stdout).toMatch(
-        /\n13 passed, 0 failed, 0 skipped, 2 not applicable: the mesh works; not tested: traffic \(samples: false in the config\) \(exit 0\)\n/,
-      );
-      const requests = [...servers.values()].flatMap((server) => server.requests);
-      expect(requests.filter((request) => request.includes("/namespaces/sample"))).toEqual([]);
-
-      // cluster1's istiod cannot read cluster2 (a stale token, or cluster2's endpoint does not admit
-      // cluster1's NAT addresses), though the remote secret has the right shape.
-      mesh.get("cluster1")!.remoteSyncStatus.cluster2 = "timeout";
-      const unsynced = await verify(env);
-      expect(unsynced.code).toBe(1);
-      expect(line(unsynced, "remote-secrets", "cluster1")).toMatch(/^PASS/);
-      expect(line(unsynced, "remote-sync", "cluster1")).toMatch(
-        /^FAIL\s+remote-sync\s+cluster1\s+istiod has not synced cluster2 \(timeout: istiod could not read it within PILOT_REMOTE_CLUSTER_TIMEOUT, 30s by default\)$/,
-      );
-      const hint = hintAfter(unsynced, "remote-sync", "cluster1");
-      expect(hint).toContain("check the token in istio-remote-secret-cluster2");
-      expect(hint).toContain("apiAllowedCidrs");
-      expect(hint).toContain("re-apply cluster2-eks");
-      expect(hint).toContain("kubectl --context ctx-cluster1 -n istio-system logs deployment/istiod");
-      expect(unsynced.stdout).toMatch(/12 passed, 1 failed, 0 skipped, 2 not applicable: the mesh is not verified/);
-    } finally {
-      await closeAll(servers);
-    }
-  });
-
-  it.concurrent("fails an unreachable cluster clearly, skips what needs it, and never prints a stack trace", async () => {
-    const { file, spec } = meshConfig(["cluster1", "cluster2"]);
-    const servers = await serve(new Map([["cluster1", healthyMesh(spec).get("cluster1")!]]));
-    const refused = await closedPortUrl();
-    try {
-      const run = await verify({
+  it.concurrent(
+    "with samples: false, prints traffic as N/A and exits 0, unless istiod cannot read a remote cluster",
+    async () => {
+      const { file, spec } = meshConfig(["cluster1", "cluster2"], { samples: false });
+      expect(spec.samples).toBe(false);
+      const mesh = healthyMesh(spec);
+      const servers = await serve(mesh);
+      const env = {
         MESH_CONFIG: file,
-        KUBECONFIG: kubeconfig([
-          { context: "ctx-cluster1", server: servers.get("cluster1")!.url },
-          { context: "ctx-cluster2", server: refused },
-        ]),
-      });
-      expect(run.code).toBe(1);
-      expect(run.stderr).toBe("");
-      expect(line(run, "reachable", "cluster1")).toMatch(/^PASS/);
-      expect(line(run, "reachable", "cluster2")).toMatch(
-        new RegExp(`^FAIL\\s+reachable\\s+cluster2\\s+connection refused by ${refused}$`),
-      );
-      expect(hintAfter(run, "reachable", "cluster2")).toContain("apiAllowedCidrs");
-      for (const check of ["root-cert", "istiod", "remote-secrets", "remote-sync", "east-west-gw", "traffic"]) {
-        expect(line(run, check, "cluster2")).toMatch(/^SKIP .*not checked: cluster2 is not reachable/);
+        KUBECONFIG: kubeconfig(
+          spec.clusters.map((cluster) => ({ context: cluster.kubeContext, server: servers.get(cluster.name)!.url })),
+        ),
+      };
+      try {
+        const healthy = await verify(env);
+        expect(healthy.stderr).toBe("");
+        expect(healthy.code).toBe(0);
+        for (const cluster of ["cluster1", "cluster2"]) {
+          expect(line(healthy, "traffic", cluster)).toMatch(
+            new RegExp(`^N/A\\s+traffic\\s+${cluster}\\s+samples: false in the config$`),
+          );
+          expect(hintAfter(healthy, "traffic", cluster)).toContain("set samples: true");
+        }
+        expect(healthy.stdout).toMatch(
+          /\n13 passed, 0 failed, 0 skipped, 2 not applicable: the mesh works; not tested: traffic \(samples: false in the config\) \(exit 0\)\n/,
+        );
+        const requests = [...servers.values()].flatMap((server) => server.requests);
+        expect(requests.filter((request) => request.includes("/namespaces/sample"))).toEqual([]);
+
+        // cluster1's istiod cannot read cluster2 (a stale token, or cluster2's endpoint does not admit
+        // cluster1's NAT addresses), though the remote secret has the right shape.
+        mesh.get("cluster1")!.remoteSyncStatus.cluster2 = "timeout";
+        const unsynced = await verify(env);
+        expect(unsynced.code).toBe(1);
+        expect(line(unsynced, "remote-secrets", "cluster1")).toMatch(/^PASS/);
+        expect(line(unsynced, "remote-sync", "cluster1")).toMatch(
+          /^FAIL\s+remote-sync\s+cluster1\s+istiod has not synced cluster2 \(timeout: istiod could not read it within PILOT_REMOTE_CLUSTER_TIMEOUT, 30s by default\)$/,
+        );
+        const hint = hintAfter(unsynced, "remote-sync", "cluster1");
+        expect(hint).toContain("check the token in istio-remote-secret-cluster2");
+        expect(hint).toContain("apiAllowedCidrs");
+        expect(hint).toContain("re-apply cluster2-eks");
+        expect(hint).toContain("kubectl --context ctx-cluster1 -n istio-system logs deployment/istiod");
+        expect(unsynced.stdout).toMatch(/12 passed, 1 failed, 0 skipped, 2 not applicable: the mesh is not verified/);
+      } finally {
+        await closeAll(servers);
       }
-      expect(line(run, "shared-root", "(mesh)")).toMatch(/^SKIP .*no root read from cluster2/);
-      // cluster1's requests still reach cluster2's version, but cluster2's own version cannot be read.
-      expect(line(run, "traffic", "cluster1")).toMatch(/^SKIP .*versions unknown for cluster2 \(not reachable\)/);
-      expect(run.stdout).not.toMatch(STACK_FRAME);
-    } finally {
-      await closeAll(servers);
-    }
-  });
+    },
+  );
+
+  it.concurrent(
+    "fails an unreachable cluster clearly, skips what needs it, and never prints a stack trace",
+    async () => {
+      const { file, spec } = meshConfig(["cluster1", "cluster2"]);
+      const servers = await serve(new Map([["cluster1", healthyMesh(spec).get("cluster1")!]]));
+      const refused = await closedPortUrl();
+      try {
+        const run = await verify({
+          MESH_CONFIG: file,
+          KUBECONFIG: kubeconfig([
+            { context: "ctx-cluster1", server: servers.get("cluster1")!.url },
+            { context: "ctx-cluster2", server: refused },
+          ]),
+        });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toBe("");
+        expect(line(run, "reachable", "cluster1")).toMatch(/^PASS/);
+        expect(line(run, "reachable", "cluster2")).toMatch(
+          new RegExp(`^FAIL\\s+reachable\\s+cluster2\\s+connection refused by ${refused}$`),
+        );
+        expect(hintAfter(run, "reachable", "cluster2")).toContain("apiAllowedCidrs");
+        for (const check of ["root-cert", "istiod", "remote-secrets", "remote-sync", "east-west-gw", "traffic"]) {
+          expect(line(run, check, "cluster2")).toMatch(/^SKIP .*not checked: cluster2 is not reachable/);
+        }
+        expect(line(run, "shared-root", "(mesh)")).toMatch(/^SKIP .*no root read from cluster2/);
+        // cluster1's requests still reach cluster2's version, but cluster2's own version cannot be read.
+        expect(line(run, "traffic", "cluster1")).toMatch(/^SKIP .*versions unknown for cluster2 \(not reachable\)/);
+        expect(run.stdout).not.toMatch(STACK_FRAME);
+      } finally {
+        await closeAll(servers);
+      }
+    },
+  );
 
   it.concurrent("bounds a silent endpoint in time and names a missing context and rejected credentials", async () => {
     const { file, spec } = meshConfig(["cluster1", "cluster2", "cluster3"]);

@@ -6,9 +6,9 @@ import { parse, stringify } from "yaml";
 import { validateMeshConfig } from "../constructs/config/load";
 import { buildMesh, stackName } from "../constructs/mesh-app";
 import { MESH_CHART_DIRECTORY, MESH_MANIFESTS_RELEASE } from "../constructs/kubernetes/mesh-manifests";
-import { SAMPLE_NAMESPACE } from "../constructs/kubernetes/namespaces";
 import { helmLint, helmTemplate, K8sObject } from "./helpers/helm";
 import { example, resourcesOf, StackJson } from "./helpers/synth";
+import { SAMPLE_NAMESPACE } from "../constructs/mesh-names";
 
 /**
  * The mesh chart as it ships: synthesized into cdktf.out, then linted and rendered by a real helm

@@ -4,10 +4,7 @@ import { Fn, ITerraformDependable } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { CLUSTER_CA_FILES, ClusterCaFile } from "../../certs/layout";
 import { PROJECT_DIR_FROM_STACK } from "../stacks/stack-base";
-import { ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
-
-/** The secret istiod looks for at start: with it, istiod signs with the plugged-in intermediate. */
-export const CACERTS_SECRET_NAME = "cacerts";
+import { CACERTS_SECRET_NAME, ISTIO_SYSTEM_NAMESPACE } from "../mesh-names";
 
 export interface CacertsSecretProps {
   /** The cluster whose intermediate CA the secret carries (its folder in the CA directory). */

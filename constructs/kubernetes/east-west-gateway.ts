@@ -1,7 +1,6 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { ChartRelease, HelmValues } from "./chart-release";
-import { ISTIOD_WEBHOOK_PORT, ISTIOD_XDS_PORT } from "../istio-ports";
 import {
   GATEWAY_MIN_AVAILABLE,
   GATEWAY_MIN_REPLICAS,
@@ -10,13 +9,16 @@ import {
   GatewayValues,
   istioChart,
 } from "./istio-charts";
-import { ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
+import {
+  CROSS_NETWORK_PORT,
+  EAST_WEST_GATEWAY_RELEASE,
+  ISTIOD_WEBHOOK_PORT,
+  ISTIOD_XDS_PORT,
+  ISTIO_SYSTEM_NAMESPACE,
+} from "../mesh-names";
 
-export const EAST_WEST_GATEWAY_RELEASE = "istio-eastwestgateway";
 /** Value of the gateway pods' `istio` label: what the cross-network Gateway selects. */
 export const EAST_WEST_GATEWAY_SELECTOR = "eastwestgateway";
-/** Port of the cross-network listener (mTLS from other networks, AUTO_PASSTHROUGH). */
-export const CROSS_NETWORK_PORT = 15443;
 
 /**
  * The network gateway's Service ports, by the names the chart and Istio expect: the status port

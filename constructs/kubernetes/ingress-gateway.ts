@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { ChartRelease, HelmValues } from "./chart-release";
 import { GATEWAY_MIN_AVAILABLE, GATEWAY_MIN_REPLICAS, GatewayValues, istioChart } from "./istio-charts";
-import { ISTIO_INGRESS_NAMESPACE } from "./namespaces";
+import { ISTIO_INGRESS_NAMESPACE } from "../mesh-names";
 
 export const INGRESS_GATEWAY_RELEASE = "istio-ingressgateway";
 /** Value of the gateway pods' `istio` label: what ingress Gateway resources and the server-header EnvoyFilter select. */

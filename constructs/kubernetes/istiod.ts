@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { ChartRelease, HelmValues } from "./chart-release";
 import { istioChart } from "./istio-charts";
-import { ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
+import { ISTIO_SYSTEM_NAMESPACE } from "../mesh-names";
 
 export const ISTIOD_RELEASE = "istiod";
 

@@ -6,7 +6,6 @@ import { Sleep } from "@cdktf/provider-time/lib/sleep";
 import type { ITerraformDependable } from "cdktf";
 import { ServiceRole } from "../aws/service-role";
 import { ChartRelease, ChartSource, HelmValues } from "./chart-release";
-import { KUBE_SYSTEM_NAMESPACE } from "./namespaces";
 /**
  * The controller's IAM policy for the commercial AWS partition, a verbatim copy of
  * docs/install/iam_policy.json at tag v3.5.0 of github.com/kubernetes-sigs/aws-load-balancer-controller
@@ -14,6 +13,7 @@ import { KUBE_SYSTEM_NAMESPACE } from "./namespaces";
  * together with LOAD_BALANCER_CONTROLLER_CHART.
  */
 import controllerPolicy from "./aws-load-balancer-controller-iam-policy.json";
+import { KUBE_SYSTEM_NAMESPACE } from "../mesh-names";
 
 export const LOAD_BALANCER_CONTROLLER_RELEASE = "aws-load-balancer-controller";
 export const LOAD_BALANCER_CONTROLLER_CHART: ChartSource = {

@@ -1,19 +1,12 @@
 import { Construct } from "constructs";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-
-/** Namespace of istiod, the Istio CRD-side resources and the east-west gateway. */
-export const ISTIO_SYSTEM_NAMESPACE = "istio-system";
-/** Namespace of the ingress gateway, apart from the control plane so it can have its own injection policy. */
-export const ISTIO_INGRESS_NAMESPACE = "istio-ingress";
-/** Namespace of the sample apps (helloworld, curl) that `npm run verify` sends traffic through. */
-export const SAMPLE_NAMESPACE = "sample";
-/** Namespace of cluster add-ons (metrics-server, the AWS Load Balancer Controller); EKS creates it. */
-export const KUBE_SYSTEM_NAMESPACE = "kube-system";
-
-/** Label that tells istiod which network the pods (and gateways) of a namespace are on. */
-export const NETWORK_LABEL = "topology.istio.io/network";
-/** Label that turns on sidecar injection for every pod of a namespace. */
-export const INJECTION_LABEL = "istio-injection";
+import {
+  INJECTION_LABEL,
+  ISTIO_INGRESS_NAMESPACE,
+  ISTIO_SYSTEM_NAMESPACE,
+  NETWORK_LABEL,
+  SAMPLE_NAMESPACE,
+} from "../mesh-names";
 
 export interface MeshNamespacesProps {
   /** Istio network of the cluster. */

@@ -1,17 +1,12 @@
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
-import { ISTIO_SYSTEM_NAMESPACE } from "./namespaces";
-
-/** istiod watches secrets with this label for the clusters it discovers endpoints in. */
-export const MULTICLUSTER_SECRET_LABEL = "istio/multiCluster";
-/** Names the remote cluster a secret is for, as `istioctl create-remote-secret` writes it. */
-export const REMOTE_CLUSTER_ANNOTATION = "networking.istio.io/cluster";
-export const REMOTE_SECRET_PREFIX = "istio-remote-secret-";
-
-export function remoteSecretName(remoteClusterName: string): string {
-  return `${REMOTE_SECRET_PREFIX}${remoteClusterName}`;
-}
+import {
+  ISTIO_SYSTEM_NAMESPACE,
+  MULTICLUSTER_SECRET_LABEL,
+  REMOTE_CLUSTER_ANNOTATION,
+  remoteSecretName,
+} from "../mesh-names";
 
 /** What istiod needs to read a remote cluster: its API endpoint, its CA and a reader token. */
 export interface RemoteClusterCredentials {

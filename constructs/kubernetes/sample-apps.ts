@@ -1,6 +1,6 @@
 import { INGRESS_GATEWAY_HTTP_PORT, INGRESS_GATEWAY_SELECTOR } from "./ingress-gateway";
 import { GATEWAY_SELECTOR_LABEL } from "./istio-charts";
-import { SAMPLE_NAMESPACE } from "./namespaces";
+import { HELLOWORLD_PATH, HELLOWORLD_PORT, SAMPLE_NAMESPACE } from "../mesh-names";
 
 /**
  * Istio's helloworld sample (samples/helloworld in Istio 1.31). Upstream publishes images for v1
@@ -8,10 +8,7 @@ import { SAMPLE_NAMESPACE } from "./namespaces";
  * app echoes back: one image serves every cluster, with SERVICE_VERSION set per cluster.
  */
 export const HELLOWORLD_IMAGE = "registry.istio.io/release/examples-helloworld-v1:1.0";
-/** The port the helloworld app listens on and its Service exposes. */
-export const HELLOWORLD_PORT = 5000;
-/** The path that answers "Hello version: <SERVICE_VERSION>, instance: <pod>". */
-export const HELLOWORLD_PATH = "/hello";
+
 /** The client pod `npm run verify` execs curl in (Istio 1.31 samples/curl). */
 export const CURL_IMAGE = "docker.io/curlimages/curl:8.16.0";
 

@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { ClusterAccess } from "../kubernetes/cluster-access";
-import { RemoteCluster, RemoteSecret, remoteSecretName } from "../kubernetes/remote-secret";
+import { RemoteCluster, RemoteSecret } from "../kubernetes/remote-secret";
 import { MeshStack, MeshStackProps } from "./stack-base";
+import { remoteSecretName } from "../mesh-names";
 
 export interface MeshLinksStackProps extends MeshStackProps {
   /**

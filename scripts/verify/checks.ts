@@ -1,18 +1,22 @@
 import { parse as parseYaml } from "yaml";
 import type { ClusterSpec, MeshSpec } from "../../constructs/config/spec";
 import { CLUSTER_CA_FILES, ROOT_CERT_FILE } from "../../certs/layout";
-import { CACERTS_SECRET_NAME } from "../../constructs/kubernetes/cacerts-secret";
-import { CROSS_NETWORK_PORT, EAST_WEST_GATEWAY_RELEASE } from "../../constructs/kubernetes/east-west-gateway";
-import { ISTIO_SYSTEM_NAMESPACE, NETWORK_LABEL, SAMPLE_NAMESPACE } from "../../constructs/kubernetes/namespaces";
-import {
-  MULTICLUSTER_SECRET_LABEL,
-  REMOTE_CLUSTER_ANNOTATION,
-  REMOTE_SECRET_PREFIX,
-  remoteSecretName,
-} from "../../constructs/kubernetes/remote-secret";
-import { HELLOWORLD_PATH, HELLOWORLD_PORT } from "../../constructs/kubernetes/sample-apps";
 import { CertificateSummary, describeCertificate, parsePemCertificates, shortFingerprint } from "./certificates";
 import { ClusterClient, ClusterRequestError, KubePod, KubeSecret } from "./cluster-client";
+import {
+  CACERTS_SECRET_NAME,
+  CROSS_NETWORK_PORT,
+  EAST_WEST_GATEWAY_RELEASE,
+  HELLOWORLD_PATH,
+  HELLOWORLD_PORT,
+  ISTIO_SYSTEM_NAMESPACE,
+  MULTICLUSTER_SECRET_LABEL,
+  NETWORK_LABEL,
+  REMOTE_CLUSTER_ANNOTATION,
+  REMOTE_SECRET_PREFIX,
+  SAMPLE_NAMESPACE,
+  remoteSecretName,
+} from "../../constructs/mesh-names";
 
 /*
  * What the checks read is what the constructs deploy: names shared with constructs/kubernetes are

@@ -258,17 +258,19 @@ describe("adding a cluster", () => {
  * its references to the cluster's data source and reader token replaced by fake values, applied
  * in a throwaway module that has no provider, so nothing touches a cloud.
  */
-(hasTerraform ? describe : describe.skip).each(meshes)(
-  "kubeconfigs of the remote secrets of %s, evaluated by terraform",
-  (_name, mesh, { stacks }) => {
-    const names = mesh.clusters.map((cluster) => cluster.name);
-    const fakeEndpoint = (cluster: string) => `https://${cluster}.api.example.test`;
-    const fakeCa = (cluster: string) =>
-      Buffer.from(`-----BEGIN CERTIFICATE-----\nfake CA of ${cluster}\n-----END CERTIFICATE-----\n`).toString("base64");
-    const fakeToken = (cluster: string) => `fake-reader-token-of-${cluster}`;
+const fakeEndpoint = (cluster: string) => `https://${cluster}.api.example.test`;
+const fakeCa = (cluster: string) =>
+  Buffer.from(`-----BEGIN CERTIFICATE-----\nfake CA of ${cluster}\n-----END CERTIFICATE-----\n`).toString("base64");
+const fakeToken = (cluster: string) => `fake-reader-token-of-${cluster}`;
 
-    const outputs: Record<string, { value: string }> = {};
-    for (const cluster of names) {
+let evaluatedKubeconfigs: Record<string, { value: string }> | undefined;
+
+/** Every mesh's kubeconfigs in one Terraform run (cluster names differ between the meshes). */
+function evaluateKubeconfigs(): Record<string, { value: string }> {
+  if (evaluatedKubeconfigs) return evaluatedKubeconfigs;
+  const outputs: Record<string, { value: string }> = {};
+  for (const [, mesh, { stacks }] of meshes) {
+    for (const { name: cluster } of mesh.clusters) {
       const expression: string = stacks[`${cluster}-platform`].locals["remote-kubeconfig"];
       const filled = expression
         .replace(/data\.aws_eks_cluster\.[\w-]+\.endpoint/g, JSON.stringify(fakeEndpoint(cluster)))
@@ -276,17 +278,30 @@ describe("adding a cluster", () => {
         .replace(/kubernetes_secret_v1\.[\w-]+\.data\.token/g, JSON.stringify(fakeToken(cluster)));
       // Every reference was one of the three above.
       expect(filled).not.toMatch(/(^|[^"\w])(data|kubernetes_secret_v1|local)\./);
+      expect(outputs[cluster]).toBeUndefined();
       outputs[cluster] = { value: filled };
     }
-    const moduleDir = mkdtempSync(path.join(tmpdir(), "mesh-links-tf-"));
-    afterAll(() => rmSync(moduleDir, { recursive: true, force: true }));
+  }
+  const moduleDir = mkdtempSync(path.join(tmpdir(), "mesh-links-tf-"));
+  try {
     writeFileSync(path.join(moduleDir, "main.tf.json"), JSON.stringify({ output: outputs }));
     const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" };
     const terraform = (...args: string[]) =>
       execFileSync("terraform", args, { cwd: moduleDir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     terraform("init", "-input=false", "-backend=false");
     terraform("apply", "-auto-approve", "-input=false");
-    const evaluated: Record<string, { value: string }> = JSON.parse(terraform("output", "-json"));
+    evaluatedKubeconfigs = JSON.parse(terraform("output", "-json"));
+  } finally {
+    rmSync(moduleDir, { recursive: true, force: true });
+  }
+  return evaluatedKubeconfigs!;
+}
+
+(hasTerraform ? describe : describe.skip).each(meshes)(
+  "kubeconfigs of the remote secrets of %s, evaluated by terraform",
+  (_name, mesh) => {
+    const names = mesh.clusters.map((cluster) => cluster.name);
+    const evaluated = evaluateKubeconfigs();
 
     it.each(names)(
       "gives the other clusters a token kubeconfig for %s: its server and CA, a static token user, one context, current-context set",

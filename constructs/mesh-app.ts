@@ -38,8 +38,10 @@ export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, Cluster
       }),
     ]),
   );
-  const meshNatCidrs = [...networks.values()].flatMap((network) => network.vpc.natCidrs);
-  const apiAllowedCidrs = [...meshNatCidrs, ...mesh.apiAllowedCidrs];
+  // Every API endpoint admits every cluster's NAT addresses (istiod reads the other clusters'
+  // API servers from there) plus the configured ranges.
+  const natCidrs = [...networks.values()].flatMap((network) => network.vpc.natCidrs);
+  const endpointAllowedCidrs = [...natCidrs, ...mesh.apiAllowedCidrs];
 
   const stages = new Map<string, Omit<ClusterStacks, "links">>();
   for (const cluster of mesh.clusters) {
@@ -50,7 +52,7 @@ export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, Cluster
       region: cluster.region,
       cluster,
       privateSubnetIds: network.vpc.privateSubnetIds,
-      apiAllowedCidrs,
+      apiAllowedCidrs: endpointAllowedCidrs,
       admins: mesh.admins,
     });
     // The platform stack reaches the cluster by name only, so the order must be declared.
@@ -72,21 +74,18 @@ export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, Cluster
     const own = stages.get(cluster.name)!;
     const others = mesh.clusters
       .filter((other) => other.name !== cluster.name)
-      .map((other) => ({
-        name: other.name,
-        ...stages.get(other.name)!,
-      }));
+      .map((other) => ({ clusterName: other.name, platform: stages.get(other.name)!.platform }));
     const links = new MeshLinksStack(scope, stackName(cluster.name, "mesh-links"), {
       ...common,
       clusterName: cluster.name,
       region: cluster.region,
       // One reference per other cluster: cdktf passes each as a sensitive output.
-      remotes: others.map((other) => ({ clusterName: other.name, kubeconfig: other.platform.remoteKubeconfig })),
+      remotes: others.map(({ clusterName, platform }) => ({ clusterName, kubeconfig: platform.remoteKubeconfig })),
     });
     // Reaches its own cluster by name (istio-system must exist); the references already order it
     // after the other clusters' platform stacks, declared here too so the order never rests on them.
     links.addDependency(own.platform);
-    for (const other of others) links.addDependency(other.platform);
+    for (const { platform } of others) links.addDependency(platform);
     stacks.set(cluster.name, { ...own, links });
   }
   return stacks;

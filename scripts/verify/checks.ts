@@ -19,8 +19,8 @@ import {
 } from "../../constructs/mesh-names";
 
 /*
- * What the checks read is what the constructs deploy: names shared with constructs/kubernetes are
- * imported from there. The names below are not set by this program but by Istio's charts and
+ * What the checks read is what the constructs deploy: names the program sets come from
+ * constructs/mesh-names.ts, which the constructs use too. The names below are not set by this program but by Istio's charts and
  * istiod itself, or by the mesh chart's sample templates (manifests/mesh/templates), which
  * hard-code them.
  */

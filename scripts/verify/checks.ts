@@ -20,9 +20,9 @@ import {
 
 /*
  * What the checks read is what the constructs deploy: names the program sets come from
- * constructs/mesh-names.ts, which the constructs use too. The names below are not set by this program but by Istio's charts and
- * istiod itself, or by the mesh chart's sample templates (manifests/mesh/templates), which
- * hard-code them.
+ * constructs/mesh-names.ts, which the constructs use too. The names below are set not by this
+ * program but by Istio's charts and istiod itself, or by the mesh chart's sample templates
+ * (manifests/mesh/templates), which hard-code them.
  */
 
 /** istiod publishes the root it signs with in this ConfigMap, in every namespace. */

@@ -1,9 +1,9 @@
 import * as path from "node:path";
 import { App } from "cdktf";
-import { loadMeshConfig } from "./constructs/config/load";
-import { ConfigError } from "./constructs/config/problems";
-import type { MeshSpec } from "./constructs/config/spec";
-import { buildMesh } from "./constructs/mesh-app";
+import { loadMeshConfig } from "./config/load";
+import { ConfigError } from "./config/problems";
+import type { MeshSpec } from "./config/spec";
+import { buildMesh } from "./constructs/mesh";
 import { CaError, checkMeshCa } from "./certs/validate-ca";
 
 /**

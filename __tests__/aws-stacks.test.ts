@@ -1,5 +1,5 @@
-import { loadMeshConfig } from "../constructs/config/load";
-import { networksOverlap, parseIpv4Network, isWithin } from "../constructs/config/cidr";
+import { loadMeshConfig } from "../config/load";
+import { networksOverlap, parseIpv4Network, isWithin } from "../config/cidr";
 import { example, resourcesOf, dataOf, synthApp, StackJson } from "./helpers/synth";
 
 const { spec } = loadMeshConfig(example("three-regions.yaml"));

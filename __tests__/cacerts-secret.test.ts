@@ -6,7 +6,7 @@ import { App, LocalBackend, TerraformStack } from "cdktf";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { CacertsSecret } from "../constructs/kubernetes/cacerts-secret";
+import { CacertsSecret } from "../constructs/trust/cacerts-secret";
 import { localStatePath } from "../constructs/stacks/stack-base";
 import { PROJECT_DIR, resourcesOf, StackJson } from "./helpers/synth";
 import { hasTerraform } from "./helpers/terraform";

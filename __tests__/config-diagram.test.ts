@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { loadMeshConfig } from "../constructs/config/load";
+import { loadMeshConfig } from "../config/load";
 import { REMOTE_SECRET_LABEL, topologyMarkdown, topologyMermaid } from "../scripts/topology";
 import { PROJECT_DIR, example } from "./helpers/synth";
 

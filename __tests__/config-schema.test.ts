@@ -1,16 +1,16 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { AWS_COMMERCIAL_REGIONS } from "../constructs/config/aws-regions";
+import { AWS_COMMERCIAL_REGIONS } from "../config/aws-regions";
 import {
   DEFAULT_AVAILABILITY_ZONES,
   DEFAULT_ISTIO_VERSION,
   DEFAULT_KUBERNETES_VERSION,
   DEFAULT_NODE_INSTANCE_TYPES,
   SUPPORTED_KUBERNETES_VERSIONS,
-} from "../constructs/config/defaults";
-import { JsonSchemaNode, configReferenceMarkdown, meshConfigJsonSchemaText } from "../constructs/config/json-schema";
-import { loadMeshConfig, validateMeshConfig } from "../constructs/config/load";
+} from "../config/defaults";
+import { JsonSchemaNode, configReferenceMarkdown, meshConfigJsonSchemaText } from "../config/json-schema";
+import { loadMeshConfig, validateMeshConfig } from "../config/load";
 import { PROJECT_DIR } from "./helpers/synth";
 
 const EXAMPLES_DIR = path.join(PROJECT_DIR, "examples");

@@ -1,11 +1,11 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { JsonSchemaNode, meshConfigJsonSchema } from "../constructs/config/json-schema";
-import { loadMeshConfig, validateMeshConfig } from "../constructs/config/load";
-import { ConfigError, formatProblem } from "../constructs/config/problems";
-import { EAST_WEST_LISTENER_PORTS } from "../constructs/config/defaults";
-import { NETWORK_GATEWAY_PORTS } from "../constructs/kubernetes/east-west-gateway";
+import { JsonSchemaNode, meshConfigJsonSchema } from "../config/json-schema";
+import { loadMeshConfig, validateMeshConfig } from "../config/load";
+import { ConfigError, formatProblem } from "../config/problems";
+import { EAST_WEST_LISTENER_PORTS } from "../config/defaults";
+import { NETWORK_GATEWAY_PORTS } from "../constructs/istio/east-west-gateway";
 
 /** A valid two-cluster config; every case below breaks exactly one thing in a fresh copy. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

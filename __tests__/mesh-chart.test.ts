@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { parse, stringify } from "yaml";
-import { validateMeshConfig } from "../constructs/config/load";
-import { buildMesh, stackName } from "../constructs/mesh-app";
-import { MESH_CHART_DIRECTORY, MESH_MANIFESTS_RELEASE } from "../constructs/kubernetes/mesh-manifests";
+import { validateMeshConfig } from "../config/load";
+import { buildMesh, stackName } from "../constructs/mesh";
+import { MESH_CHART_DIRECTORY, MESH_MANIFESTS_RELEASE } from "../constructs/istio/mesh-manifests";
 import { helmLint, helmTemplate, K8sObject } from "./helpers/helm";
 import { example, resourcesOf, StackJson } from "./helpers/synth";
-import { SAMPLE_NAMESPACE } from "../constructs/mesh-names";
+import { SAMPLE_NAMESPACE } from "../constructs/names";
 
 /**
  * The mesh chart as it ships: synthesized into cdktf.out, then linted and rendered by a real helm

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { loadMeshConfig, validateMeshConfig } from "../constructs/config/load";
-import type { MeshSpec } from "../constructs/config/spec";
+import { loadMeshConfig, validateMeshConfig } from "../config/load";
+import type { MeshSpec } from "../config/spec";
 import { example, resourcesOf, synthApp, StackJson, SynthOutput } from "./helpers/synth";
 import { hasTerraform } from "./helpers/terraform";
 

@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
-import { BOTTLEROCKET_OS_VOLUME_GIB, ManagedNodeGroup } from "../constructs/aws/node-group";
-import type { NodeGroupSpec } from "../constructs/config/spec";
+import { BOTTLEROCKET_OS_VOLUME_GIB, ManagedNodeGroup } from "../constructs/cluster/node-group";
+import type { NodeGroupSpec } from "../config/spec";
 import { resourcesOf, StackJson } from "./helpers/synth";
 
 const nodes = (amiType: string): NodeGroupSpec => ({

@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { parse } from "yaml";
-import { loadMeshConfig } from "../constructs/config/load";
-import type { MeshSpec } from "../constructs/config/spec";
-import { ChartRelease } from "../constructs/kubernetes/chart-release";
-import { EastWestGateway } from "../constructs/kubernetes/east-west-gateway";
+import { loadMeshConfig } from "../config/load";
+import type { MeshSpec } from "../config/spec";
+import { ChartRelease } from "../constructs/addons/chart-release";
+import { EastWestGateway } from "../constructs/istio/east-west-gateway";
 import { dataOf, example, PROJECT_DIR, resourcesOf, synthApp, synthExample, StackJson } from "./helpers/synth";
 
 /** The Kubernetes side of every cluster, for the default mesh and for examples/three-regions.yaml. */
@@ -265,7 +265,7 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
   it("runs the LB controller with Pod Identity, its region and VPC set, and the upstream IAM policy scoped to its VPC", () => {
     const upstreamPolicy = JSON.parse(
       readFileSync(
-        path.join(PROJECT_DIR, "constructs", "kubernetes", "aws-load-balancer-controller-iam-policy.json"),
+        path.join(PROJECT_DIR, "constructs", "addons", "aws-load-balancer-controller-iam-policy.json"),
         "utf8",
       ),
     );

@@ -1,4 +1,4 @@
-import { loadMeshConfig } from "../constructs/config/load";
+import { loadMeshConfig } from "../config/load";
 import { parse } from "yaml";
 import { example, resourcesOf, synthApp, StackJson } from "./helpers/synth";
 

@@ -1,4 +1,4 @@
-import { validateMeshConfig } from "../constructs/config/load";
+import { validateMeshConfig } from "../config/load";
 import { StackJson, synthMesh } from "./helpers/synth";
 
 /**

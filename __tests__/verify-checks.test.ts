@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { loadMeshConfig, PROJECT_DIR } from "../constructs/config/load";
+import { loadMeshConfig, PROJECT_DIR } from "../config/load";
 import {
   CheckName,
   CheckResult,
@@ -12,10 +12,10 @@ import {
   MeshUnderTest,
   runChecks,
   tallyAnswers,
-} from "../scripts/verify/checks";
-import { ClusterRequestError } from "../scripts/verify/cluster-client";
-import { parseOptions, UsageError } from "../scripts/verify/options";
-import { clusterColumnWidth, formatResult, formatSummary } from "../scripts/verify/report";
+} from "../verify/checks";
+import { ClusterRequestError } from "../verify/cluster-client";
+import { parseOptions, UsageError } from "../verify/options";
+import { clusterColumnWidth, formatResult, formatSummary } from "../verify/report";
 import {
   answersFrom,
   clusterzAnswer,

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { loadMeshConfig, PROJECT_DIR } from "../constructs/config/load";
-import type { MeshSpec } from "../constructs/config/spec";
+import { loadMeshConfig, PROJECT_DIR } from "../config/load";
+import type { MeshSpec } from "../config/spec";
 import { closedPortUrl, FakeApiServer, startFakeApiServer, startSilentServer } from "./helpers/fake-kube-api";
-import { CLUSTERZ_COMMAND } from "../scripts/verify/checks";
+import { CLUSTERZ_COMMAND } from "../verify/checks";
 import { FakeCluster, healthyMesh, ISTIOD_POD, ROOT_B } from "./helpers/fake-mesh";
 import { TS_NODE_ARGS } from "./helpers/run-ts";
 
@@ -32,7 +32,7 @@ interface Run {
 function verify(env: Record<string, string>, args: string[] = []): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...TS_NODE_ARGS, "scripts/verify.ts", ...args], {
+    const child = spawn(process.execPath, [...TS_NODE_ARGS, "verify/main.ts", ...args], {
       cwd: PROJECT_DIR,
       env: { PATH: process.env.PATH ?? "", HOME: work, NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],

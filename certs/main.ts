@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { loadMeshConfig, PROJECT_DIR } from "../constructs/config/load";
-import { ConfigError } from "../constructs/config/problems";
+import { loadMeshConfig, PROJECT_DIR } from "../config/load";
+import { ConfigError } from "../config/problems";
 import { displayPath } from "./layout";
 import { CaEntry, ensureMeshCa } from "./ca";
 import { CaError } from "./validate-ca";

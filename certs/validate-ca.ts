@@ -2,7 +2,7 @@ import { createPrivateKey, KeyObject, X509Certificate as NodeCertificate } from 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import type { X509Certificate } from "@peculiar/x509";
-import { PROJECT_DIR } from "../constructs/config/load";
+import { PROJECT_DIR } from "../config/load";
 import { CLUSTER_CA_FILES, clusterFiles, displayPath, rootFiles } from "./layout";
 
 /**

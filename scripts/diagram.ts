@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { DEFAULT_CONFIG_PATH, PROJECT_DIR, loadMeshConfig } from "../constructs/config/load";
-import { ConfigError } from "../constructs/config/problems";
+import { DEFAULT_CONFIG_PATH, PROJECT_DIR, loadMeshConfig } from "../config/load";
+import { ConfigError } from "../config/problems";
 import { updateReadme } from "./readme-sections";
 import { topologyMarkdown } from "./topology";
 

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { PROJECT_DIR } from "../constructs/config/load";
-import { configReferenceMarkdown } from "../constructs/config/json-schema";
-import { loadMeshConfig } from "../constructs/config/load";
+import { PROJECT_DIR } from "../config/load";
+import { configReferenceMarkdown } from "../config/json-schema";
+import { loadMeshConfig } from "../config/load";
 import { topologyMermaid } from "./topology";
 
 /**

@@ -1,4 +1,4 @@
-import type { ClusterSpec, MeshSpec } from "../constructs/config/spec";
+import type { ClusterSpec, MeshSpec } from "../config/spec";
 
 /**
  * The mesh as a Mermaid flowchart: one subgraph per cluster (region, network, VPC, EKS, istiod,

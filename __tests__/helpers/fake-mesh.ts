@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import type { ClusterClient, ExecResult } from "../../scripts/verify/cluster-client";
-import { CLUSTERZ_COMMAND, ClusterzEntry, HELLO_URL, MeshUnderTest } from "../../scripts/verify/checks";
+import type { ClusterClient, ExecResult } from "../../verify/cluster-client";
+import { CLUSTERZ_COMMAND, ClusterzEntry, HELLO_URL, MeshUnderTest } from "../../verify/checks";
 
 /**
  * A deployed mesh as its API servers would serve it: the objects `npm run verify` reads, per

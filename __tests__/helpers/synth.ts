@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
-import { loadMeshConfig } from "../../constructs/config/load";
-import type { MeshSpec } from "../../constructs/config/spec";
-import { buildMesh } from "../../constructs/mesh-app";
+import { loadMeshConfig } from "../../config/load";
+import type { MeshSpec } from "../../config/spec";
+import { buildMesh } from "../../constructs/mesh";
 
 /** Synthesized Terraform JSON of one stack. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import type { ClusterSpec } from "../config/spec";
-import { addManagedAddons, NODE_PREREQUISITE_ADDONS, WORKLOAD_ADDONS } from "../aws/eks-addons";
-import { EksCluster } from "../aws/eks-cluster";
-import { ManagedNodeGroup } from "../aws/node-group";
-import { WebhookAccess } from "../aws/webhook-access";
+import type { ClusterSpec } from "../../config/spec";
+import { addManagedAddons, NODE_PREREQUISITE_ADDONS, WORKLOAD_ADDONS } from "../cluster/eks-addons";
+import { EksCluster } from "../cluster/eks-cluster";
+import { ManagedNodeGroup } from "../cluster/node-group";
+import { WebhookAccess } from "../cluster/webhook-access";
 import { MeshStack, MeshStackProps } from "./stack-base";
 
 export interface EksStackProps extends MeshStackProps {

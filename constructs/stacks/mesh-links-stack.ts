@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
-import { ClusterAccess } from "../kubernetes/cluster-access";
-import { RemoteCluster, RemoteSecret } from "../kubernetes/remote-secret";
+import { ClusterAccess } from "../links/cluster-access";
+import { RemoteCluster, RemoteSecret } from "../links/remote-secret";
 import { MeshStack, MeshStackProps } from "./stack-base";
-import { remoteSecretName } from "../mesh-names";
+import { remoteSecretName } from "../names";
 
 export interface MeshLinksStackProps extends MeshStackProps {
   /**

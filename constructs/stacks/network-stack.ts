@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import type { ClusterSpec } from "../config/spec";
-import { ClusterVpc } from "../aws/vpc";
+import type { ClusterSpec } from "../../config/spec";
+import { ClusterVpc } from "../network/vpc";
 import { MeshStack, MeshStackProps } from "./stack-base";
 
 export interface NetworkStackProps extends MeshStackProps {

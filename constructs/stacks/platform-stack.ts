@@ -1,19 +1,19 @@
 import { Construct } from "constructs";
 import { TerraformLocal } from "cdktf";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
-import type { ClusterSpec } from "../config/spec";
-import { CacertsSecret } from "../kubernetes/cacerts-secret";
-import { ClusterAccess } from "../kubernetes/cluster-access";
-import { EastWestGateway } from "../kubernetes/east-west-gateway";
-import { IngressGateway } from "../kubernetes/ingress-gateway";
-import { IstioBase } from "../kubernetes/istio-base";
-import { Istiod } from "../kubernetes/istiod";
-import { LoadBalancerController } from "../kubernetes/load-balancer-controller";
-import { MeshManifests } from "../kubernetes/mesh-manifests";
-import { MetricsServer } from "../kubernetes/metrics-server";
-import { MeshNamespaces } from "../kubernetes/namespaces";
-import { ReaderToken } from "../kubernetes/reader-token";
-import { remoteKubeconfig } from "../kubernetes/remote-secret";
+import type { ClusterSpec } from "../../config/spec";
+import { CacertsSecret } from "../trust/cacerts-secret";
+import { ClusterAccess } from "../links/cluster-access";
+import { EastWestGateway } from "../istio/east-west-gateway";
+import { IngressGateway } from "../istio/ingress-gateway";
+import { IstioBase } from "../istio/istio-base";
+import { Istiod } from "../istio/istiod";
+import { LoadBalancerController } from "../addons/load-balancer-controller";
+import { MeshManifests } from "../istio/mesh-manifests";
+import { MetricsServer } from "../addons/metrics-server";
+import { MeshNamespaces } from "../istio/namespaces";
+import { ReaderToken } from "../links/reader-token";
+import { remoteKubeconfig } from "../links/remote-secret";
 import { MeshStack, MeshStackProps } from "./stack-base";
 
 export interface PlatformStackProps extends MeshStackProps {

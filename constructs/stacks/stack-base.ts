@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import type { S3StateSpec } from "../config/spec";
+import type { S3StateSpec } from "../../config/spec";
 
 export interface MeshStackProps {
   readonly meshId: string;

@@ -4,7 +4,7 @@ import { Fn, ITerraformDependable } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { CLUSTER_CA_FILES, ClusterCaFile } from "../../certs/layout";
 import { PROJECT_DIR_FROM_STACK } from "../stacks/stack-base";
-import { CACERTS_SECRET_NAME, ISTIO_SYSTEM_NAMESPACE } from "../mesh-names";
+import { CACERTS_SECRET_NAME, ISTIO_SYSTEM_NAMESPACE } from "../names";
 
 export interface CacertsSecretProps {
   /** The cluster whose intermediate CA the secret carries (its folder in the CA directory). */

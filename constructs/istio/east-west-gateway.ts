@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
-import { ChartRelease, HelmValues } from "./chart-release";
+import { ChartRelease, HelmValues } from "../addons/chart-release";
 import {
   GATEWAY_MIN_AVAILABLE,
   GATEWAY_MIN_REPLICAS,
@@ -15,7 +15,7 @@ import {
   ISTIOD_WEBHOOK_PORT,
   ISTIOD_XDS_PORT,
   ISTIO_SYSTEM_NAMESPACE,
-} from "../mesh-names";
+} from "../names";
 
 /** Value of the gateway pods' `istio` label: what the cross-network Gateway selects. */
 export const EAST_WEST_GATEWAY_SELECTOR = "eastwestgateway";

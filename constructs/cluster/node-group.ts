@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { ITerraformDependable, Token } from "cdktf";
-import type { NodeGroupSpec } from "../config/spec";
+import type { NodeGroupSpec } from "../../config/spec";
 import { ServiceRole, managedPolicyArn } from "./service-role";
 
 /** The OS volume of every EKS AMI: AL2023's one volume, Bottlerocket's first of two. */

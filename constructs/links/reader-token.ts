@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
-import { ISTIO_SYSTEM_NAMESPACE } from "../mesh-names";
+import { ISTIO_SYSTEM_NAMESPACE } from "../names";
 
 /**
  * The account other clusters' istiod read this cluster's services and endpoints with. In Istio

@@ -1,10 +1,10 @@
 import * as path from "node:path";
-import { loadMeshConfig } from "../constructs/config/load";
-import { ConfigError } from "../constructs/config/problems";
-import { exitCodeOf, runChecks } from "./verify/checks";
-import { connectClusters, KubeconfigError, kubeconfigPaths } from "./verify/kube-client";
-import { parseOptions, USAGE, UsageError } from "./verify/options";
-import { clusterColumnWidth, formatResult, formatSummary } from "./verify/report";
+import { loadMeshConfig } from "../config/load";
+import { ConfigError } from "../config/problems";
+import { exitCodeOf, runChecks } from "./checks";
+import { connectClusters, KubeconfigError, kubeconfigPaths } from "./kube-client";
+import { parseOptions, USAGE, UsageError } from "./options";
+import { clusterColumnWidth, formatResult, formatSummary } from "./report";
 
 /** Verify could not start (bad config, options or kubeconfig): distinct from a failed check (1). */
 const EXIT_CANNOT_START = 2;

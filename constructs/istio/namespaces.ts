@@ -6,7 +6,7 @@ import {
   ISTIO_SYSTEM_NAMESPACE,
   NETWORK_LABEL,
   SAMPLE_NAMESPACE,
-} from "../mesh-names";
+} from "../names";
 
 export interface MeshNamespacesProps {
   /** Istio network of the cluster. */

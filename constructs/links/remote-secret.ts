@@ -6,7 +6,7 @@ import {
   MULTICLUSTER_SECRET_LABEL,
   REMOTE_CLUSTER_ANNOTATION,
   remoteSecretName,
-} from "../mesh-names";
+} from "../names";
 
 /** What istiod needs to read a remote cluster: its API endpoint, its CA and a reader token. */
 export interface RemoteClusterCredentials {

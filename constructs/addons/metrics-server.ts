@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { ChartRelease, ChartSource, HelmValues } from "./chart-release";
-import { KUBE_SYSTEM_NAMESPACE } from "../mesh-names";
+import { KUBE_SYSTEM_NAMESPACE } from "../names";
 
 export const METRICS_SERVER_RELEASE = "metrics-server";
 export const METRICS_SERVER_CHART: ChartSource = {

@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
-import { ChartRelease, HelmValues } from "./chart-release";
+import { ChartRelease, HelmValues } from "../addons/chart-release";
 import { istioChart } from "./istio-charts";
-import { ISTIO_SYSTEM_NAMESPACE } from "../mesh-names";
+import { ISTIO_SYSTEM_NAMESPACE } from "../names";
 
 export const ISTIO_BASE_RELEASE = "istio-base";
 

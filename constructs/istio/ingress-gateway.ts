@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
-import { ChartRelease, HelmValues } from "./chart-release";
+import { ChartRelease, HelmValues } from "../addons/chart-release";
 import { GATEWAY_MIN_AVAILABLE, GATEWAY_MIN_REPLICAS, GatewayValues, istioChart } from "./istio-charts";
-import { ISTIO_INGRESS_NAMESPACE } from "../mesh-names";
+import { ISTIO_INGRESS_NAMESPACE } from "../names";
 
 export const INGRESS_GATEWAY_RELEASE = "istio-ingressgateway";
 /** Value of the gateway pods' `istio` label: what ingress Gateway resources and the server-header EnvoyFilter select. */

@@ -1,4 +1,4 @@
-import type { ChartSource } from "./chart-release";
+import type { ChartSource } from "../addons/chart-release";
 
 /**
  * Istio's Helm repository. The older https://istio-release.storage.googleapis.com/charts bucket

@@ -4,7 +4,7 @@ import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-ident
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { Sleep } from "@cdktf/provider-time/lib/sleep";
 import type { ITerraformDependable } from "cdktf";
-import { ServiceRole } from "../aws/service-role";
+import { ServiceRole } from "../cluster/service-role";
 import { ChartRelease, ChartSource, HelmValues } from "./chart-release";
 /**
  * The controller's IAM policy for the commercial AWS partition, a verbatim copy of
@@ -13,7 +13,7 @@ import { ChartRelease, ChartSource, HelmValues } from "./chart-release";
  * together with LOAD_BALANCER_CONTROLLER_CHART.
  */
 import controllerPolicy from "./aws-load-balancer-controller-iam-policy.json";
-import { KUBE_SYSTEM_NAMESPACE } from "../mesh-names";
+import { KUBE_SYSTEM_NAMESPACE } from "../names";
 
 export const LOAD_BALANCER_CONTROLLER_RELEASE = "aws-load-balancer-controller";
 export const LOAD_BALANCER_CONTROLLER_CHART: ChartSource = {

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { ISTIOD_WEBHOOK_PORT } from "../mesh-names";
+import { ISTIOD_WEBHOOK_PORT } from "../names";
 
 /**
  * Ports the control plane must reach on pods for admission webhooks and metrics. Without them a

@@ -1,6 +1,6 @@
 import type { Construct } from "constructs";
-import type { MeshSpec } from "./config/spec";
-import { helloworldVersion } from "./kubernetes/sample-apps";
+import type { MeshSpec } from "../config/spec";
+import { helloworldVersion } from "./istio/sample-apps";
 import { EksStack } from "./stacks/eks-stack";
 import { MeshLinksStack } from "./stacks/mesh-links-stack";
 import { NetworkStack } from "./stacks/network-stack";

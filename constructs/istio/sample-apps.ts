@@ -1,6 +1,6 @@
 import { INGRESS_GATEWAY_HTTP_PORT, INGRESS_GATEWAY_SELECTOR } from "./ingress-gateway";
 import { GATEWAY_SELECTOR_LABEL } from "./istio-charts";
-import { HELLOWORLD_PATH, HELLOWORLD_PORT, SAMPLE_NAMESPACE } from "../mesh-names";
+import { HELLOWORLD_PATH, HELLOWORLD_PORT, SAMPLE_NAMESPACE } from "../names";
 
 /**
  * Istio's helloworld sample (samples/helloworld in Istio 1.31). Upstream publishes images for v1

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from "yaml";
-import type { ClusterSpec, MeshSpec } from "../../constructs/config/spec";
-import { CLUSTER_CA_FILES, ROOT_CERT_FILE } from "../../certs/layout";
-import { CertificateSummary, describeCertificate, parsePemCertificates, shortFingerprint } from "./certificates";
+import type { ClusterSpec, MeshSpec } from "../config/spec";
+import { CLUSTER_CA_FILES, ROOT_CERT_FILE } from "../certs/layout";
+import { CertificateSummary, describeCertificate, parsePemCertificates, shortFingerprint } from "../certs/pem";
 import { ClusterClient, ClusterRequestError, KubePod, KubeSecret } from "./cluster-client";
 import {
   CACERTS_SECRET_NAME,
@@ -16,11 +16,11 @@ import {
   REMOTE_SECRET_PREFIX,
   SAMPLE_NAMESPACE,
   remoteSecretName,
-} from "../../constructs/mesh-names";
+} from "../constructs/names";
 
 /*
  * What the checks read is what the constructs deploy: names the program sets come from
- * constructs/mesh-names.ts, which the constructs use too. The names below are set not by this
+ * constructs/names.ts, which the constructs use too. The names below are set not by this
  * program but by Istio's charts and istiod itself, or by the mesh chart's sample templates
  * (manifests/mesh/templates), which hard-code them.
  */

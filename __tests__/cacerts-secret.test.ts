@@ -7,6 +7,7 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { CacertsSecret } from "../constructs/trust/cacerts-secret";
+import { PROJECT_DIR_FROM_STACK } from "../constructs/names";
 import { localStatePath } from "../constructs/stacks/stack-base";
 import { PROJECT_DIR, resourcesOf, StackJson } from "./helpers/synth";
 import { hasTerraform } from "./helpers/terraform";
@@ -35,6 +36,7 @@ describe("CacertsSecret", () => {
   const cacerts = new CacertsSecret(stack, "cacerts", {
     clusterName: "cluster1",
     caDirectory: "ca",
+    projectDirectory: PROJECT_DIR_FROM_STACK,
     namespaceDependency: namespace,
   });
   // Stands in for istiod, which the platform stack makes depend on the secret.
@@ -49,6 +51,7 @@ describe("CacertsSecret", () => {
   new CacertsSecret(byoStack, "cacerts", {
     clusterName: "cluster2",
     caDirectory: "./../pki/mesh/",
+    projectDirectory: PROJECT_DIR_FROM_STACK,
     namespaceDependency: byoNamespace,
   });
   app.synth();
@@ -100,6 +103,7 @@ describe("CacertsSecret", () => {
         new CacertsSecret(scratch, "cacerts", {
           clusterName: "cluster1",
           caDirectory: "/srv/mesh-ca",
+          projectDirectory: PROJECT_DIR_FROM_STACK,
           namespaceDependency: namespace,
         }),
     ).toThrow(

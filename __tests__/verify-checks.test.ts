@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { loadMeshConfig, PROJECT_DIR } from "../config/load";
+import { loadMeshConfig } from "../config/load";
+import { PROJECT_DIR } from "../config/project";
 import {
   CheckName,
   CheckResult,

@@ -3,7 +3,7 @@ import { createPrivateKey, randomBytes, webcrypto } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as x509 from "@peculiar/x509";
-import { PROJECT_DIR } from "../config/load";
+import { PROJECT_DIR } from "../config/project";
 import { clusterFiles, displayPath, rootFiles } from "./layout";
 import { CaError, validateCaDirectory } from "./validate-ca";
 

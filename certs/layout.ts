@@ -1,31 +1,14 @@
 import * as path from "node:path";
 
-/**
- * The files of a mesh CA directory: the layout of Istio's `tools/certs/Makefile.selfsigned.mk`,
- * which `npm run certs` writes and a bring-your-own CA must follow.
- *
- * ```
- * <caDirectory>/root-cert.pem        the mesh root every cluster trusts
- * <caDirectory>/root-key.pem         its key: needed only to issue intermediates, never by synth
- * <caDirectory>/<cluster>/ca-cert.pem     the cluster's intermediate CA (istiod signs workloads with it)
- * <caDirectory>/<cluster>/ca-key.pem      its key
- * <caDirectory>/<cluster>/cert-chain.pem  the intermediate, then each issuer up to the root
- * <caDirectory>/<cluster>/root-cert.pem   a copy of the mesh root
- * ```
- */
-export const ROOT_CERT_FILE = "root-cert.pem";
-export const ROOT_KEY_FILE = "root-key.pem";
-export const CA_CERT_FILE = "ca-cert.pem";
-export const CA_KEY_FILE = "ca-key.pem";
-export const CERT_CHAIN_FILE = "cert-chain.pem";
+import {
+  CA_CERT_FILE,
+  CA_KEY_FILE,
+  CERT_CHAIN_FILE,
+  ROOT_CERT_FILE,
+  ROOT_KEY_FILE,
+} from "../constructs/names";
 
-/**
- * What istiod reads from its `cacerts` secret, per cluster. The secret's keys are the file names,
- * which is what Istio expects.
- */
-export const CLUSTER_CA_FILES = [CA_CERT_FILE, CA_KEY_FILE, ROOT_CERT_FILE, CERT_CHAIN_FILE] as const;
-export type ClusterCaFile = (typeof CLUSTER_CA_FILES)[number];
-
+/** Where each file of a CA directory lives (the file names are in constructs/names.ts). */
 export interface RootFiles {
   readonly cert: string;
   readonly key: string;

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { loadMeshConfig, PROJECT_DIR } from "../config/load";
+import { loadMeshConfig } from "../config/load";
+import { PROJECT_DIR } from "../config/project";
 import { ConfigError } from "../config/problems";
 import { displayPath } from "./layout";
 import { CaEntry, ensureMeshCa } from "./ca";

@@ -9,14 +9,19 @@ export interface CertificateSummary {
   readonly validTo: Date;
 }
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** The PEM certificate blocks of a text, in order, as they are written (nothing is parsed). */
+export function pemCertificateBlocks(text: string): string[] {
+  return text.match(PEM_CERTIFICATE) ?? [];
+}
 
 /**
  * Every certificate in a PEM bundle, in order. Throws when the text holds no certificate or one
  * that does not parse, with a message saying which.
  */
 export function parsePemCertificates(pem: string): CertificateSummary[] {
-  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+  const blocks = pemCertificateBlocks(pem);
   if (!blocks.length) throw new Error("holds no PEM certificate");
   return blocks.map((block, index) => {
     let certificate: X509Certificate;

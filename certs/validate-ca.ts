@@ -2,8 +2,10 @@ import { createPrivateKey, KeyObject, X509Certificate as NodeCertificate } from 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import type { X509Certificate } from "@peculiar/x509";
-import { PROJECT_DIR } from "../config/load";
-import { CLUSTER_CA_FILES, clusterFiles, displayPath, rootFiles } from "./layout";
+import { PROJECT_DIR } from "../config/project";
+import { CLUSTER_CA_FILES } from "../constructs/names";
+import { clusterFiles, displayPath, rootFiles } from "./layout";
+import { pemCertificateBlocks, shortFingerprint } from "./pem";
 
 /**
  * @peculiar/x509 (and the Reflect polyfill it needs) takes about 100 ms to load: every synth
@@ -20,7 +22,6 @@ function x509(): typeof import("@peculiar/x509") {
 export const EXPIRY_WARNING_DAYS = 30;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /** What is wrong with a CA directory (blocks synth and `npm run certs`) and what will be soon (advice). */
 export interface CaCheck {
@@ -246,10 +247,10 @@ class CaChecker {
     if (roots && !isRoot(top)) {
       const issuer =
         chain.length > 1
-          ? `ends with "${top.parsed.subject}" (SHA-256 ${shortFingerprint(top)})`
+          ? `ends with "${top.parsed.subject}" (SHA-256 ${fingerprintOf(top)})`
           : "holds only one certificate";
       this.problem(
-        `${shown} ${issuer}, not the mesh root ${roots[0].label} (SHA-256 ${shortFingerprint(roots[0])}): the intermediate must chain to the one mesh root; append the root (cat ca-cert.pem root-cert.pem > cert-chain.pem) if it was issued by it, or ${reissue}`,
+        `${shown} ${issuer}, not the mesh root ${roots[0].label} (SHA-256 ${fingerprintOf(roots[0])}): the intermediate must chain to the one mesh root; append the root (cat ca-cert.pem root-cert.pem > cert-chain.pem) if it was issued by it, or ${reissue}`,
       );
     }
   }
@@ -285,7 +286,7 @@ class CaChecker {
   private readCertificates(file: string): LoadedCertificate[] | undefined {
     const text = this.readText(file);
     if (text === undefined) return undefined;
-    const blocks = text.match(PEM_CERTIFICATE) ?? [];
+    const blocks = pemCertificateBlocks(text);
     if (!blocks.length) {
       this.problem(
         `${this.show(file)} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"): put the certificate there in PEM form (openssl x509 -inform der converts DER)`,
@@ -348,8 +349,8 @@ function sameCertificates(a: readonly LoadedCertificate[], b: readonly LoadedCer
 }
 
 /** Two roots made by `npm run certs` share their name, so messages tell them apart by fingerprint. */
-function shortFingerprint(certificate: LoadedCertificate): string {
-  return `${certificate.node.fingerprint256.slice(0, 23)}…`;
+function fingerprintOf(certificate: LoadedCertificate): string {
+  return shortFingerprint(certificate.node.fingerprint256);
 }
 
 function isoDate(date: Date): string {

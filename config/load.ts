@@ -5,17 +5,13 @@ import { closest, distance } from "fastest-levenshtein";
 import { ErrorCode, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { defaultNetworkName } from "./defaults";
+import { DEFAULT_CONFIG_PATH } from "./project";
 import { parseIpv4Network, formatIpv4Network, subnetOf } from "./cidr";
 import { ConfigError, ConfigProblem, formatPath } from "./problems";
 import { ClusterConfig, HelmOverrides, MeshConfig, MeshConfigSchema } from "./schema";
 import type { ClusterSpec, MeshSpec } from "./spec";
 import { SalvagedMesh, configWarnings, crossFieldProblems } from "./validate";
 
-/** The project's own directory: the default config and the CA directory are found relative to it. */
-export const PROJECT_DIR = path.resolve(__dirname, "..");
-
-/** The built-in config used when MESH_CONFIG is unset. */
-export const DEFAULT_CONFIG_PATH = path.join(PROJECT_DIR, "examples", "two-clusters.yaml");
 
 export interface LoadedMesh {
   readonly spec: MeshSpec;

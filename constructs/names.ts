@@ -1,6 +1,8 @@
 /**
- * The names and ports the deployed mesh is made of: what the constructs create, what the AWS side
- * opens, and what `npm run verify` looks for. Plain values, so using them loads no cdktf.
+ * The contract shared by the constructs, the CA tool (`certs/`) and `npm run verify` (`verify/`):
+ * the names and ports the deployed mesh is made of, the files of a CA directory, and where the
+ * project sits relative to Terraform's working directory. Plain values that import nothing, so
+ * the CLIs that use them load no cdktf.
  */
 
 /** Namespace of istiod, the Istio CRD-side resources and the east-west gateway. */
@@ -55,3 +57,35 @@ export const ISTIOD_XDS_PORT = 15012;
 
 /** istiod's admission webhooks (sidecar injection, config validation), which the API server calls. */
 export const ISTIOD_WEBHOOK_PORT = 15017;
+
+/**
+ * The project directory as seen from where cdktf runs Terraform (cdktf.out/stacks/<stack>).
+ * Paths built on it (local state, CA files read by file()) stay valid on any machine.
+ */
+export const PROJECT_DIR_FROM_STACK = "../../..";
+
+/**
+ * The files of a mesh CA directory: the layout of Istio's `tools/certs/Makefile.selfsigned.mk`,
+ * which `npm run certs` writes and a bring-your-own CA must follow.
+ *
+ * ```
+ * <caDirectory>/root-cert.pem        the mesh root every cluster trusts
+ * <caDirectory>/root-key.pem         its key: needed only to issue intermediates, never by synth
+ * <caDirectory>/<cluster>/ca-cert.pem     the cluster's intermediate CA (istiod signs workloads with it)
+ * <caDirectory>/<cluster>/ca-key.pem      its key
+ * <caDirectory>/<cluster>/cert-chain.pem  the intermediate, then each issuer up to the root
+ * <caDirectory>/<cluster>/root-cert.pem   a copy of the mesh root
+ * ```
+ */
+export const ROOT_CERT_FILE = "root-cert.pem";
+export const ROOT_KEY_FILE = "root-key.pem";
+export const CA_CERT_FILE = "ca-cert.pem";
+export const CA_KEY_FILE = "ca-key.pem";
+export const CERT_CHAIN_FILE = "cert-chain.pem";
+
+/**
+ * What istiod reads from its `cacerts` secret, per cluster. The secret's keys are the file names,
+ * which is what Istio expects.
+ */
+export const CLUSTER_CA_FILES = [CA_CERT_FILE, CA_KEY_FILE, ROOT_CERT_FILE, CERT_CHAIN_FILE] as const;
+export type ClusterCaFile = (typeof CLUSTER_CA_FILES)[number];

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { PROJECT_DIR } from "../config/load";
+import { PROJECT_DIR } from "../config/project";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TARGETS = { ratio: 1.15, scaling: 1.5, peakRssMiB: 400, coldTestSeconds: 20 };

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { DEFAULT_CONFIG_PATH, PROJECT_DIR, loadMeshConfig } from "../config/load";
+import { loadMeshConfig } from "../config/load";
+import { DEFAULT_CONFIG_PATH, PROJECT_DIR } from "../config/project";
 import { ConfigError } from "../config/problems";
 import { updateReadme } from "./readme-sections";
 import { topologyMarkdown } from "./topology";

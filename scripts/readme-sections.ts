@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { PROJECT_DIR } from "../config/load";
+import { PROJECT_DIR } from "../config/project";
 import { configReferenceMarkdown } from "../config/json-schema";
 import { loadMeshConfig } from "../config/load";
 import { topologyMermaid } from "./topology";

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { configReferenceMarkdown, meshConfigJsonSchemaText } from "../config/json-schema";
-import { PROJECT_DIR } from "../config/load";
+import { PROJECT_DIR } from "../config/project";
 import { updateReadme } from "./readme-sections";
 
 /**

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import type { ClusterSpec, MeshSpec } from "../config/spec";
-import { CLUSTER_CA_FILES, ROOT_CERT_FILE } from "../certs/layout";
+import { CLUSTER_CA_FILES, ROOT_CERT_FILE } from "../constructs/names";
 import { CertificateSummary, describeCertificate, parsePemCertificates, shortFingerprint } from "../certs/pem";
 import { ClusterClient, ClusterRequestError, KubePod, KubeSecret } from "./cluster-client";
 import {

@@ -14,6 +14,7 @@ import { MetricsServer } from "../addons/metrics-server";
 import { MeshNamespaces } from "../istio/namespaces";
 import { ReaderToken } from "../links/reader-token";
 import { remoteKubeconfig } from "../links/remote-secret";
+import { PROJECT_DIR_FROM_STACK } from "../names";
 import { MeshStack, MeshStackProps } from "./stack-base";
 
 export interface PlatformStackProps extends MeshStackProps {
@@ -82,6 +83,7 @@ export class PlatformStack extends MeshStack {
     this.cacerts = new CacertsSecret(this, "cacerts", {
       clusterName: cluster.name,
       caDirectory: props.caDirectory,
+      projectDirectory: PROJECT_DIR_FROM_STACK,
       namespaceDependency: istioSystem,
     });
     this.istioBase = new IstioBase(this, "istio-base", {

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { S3StateSpec } from "../../config/spec";
+import { PROJECT_DIR_FROM_STACK } from "../names";
 
 export interface MeshStackProps {
   readonly meshId: string;
@@ -14,12 +15,6 @@ export interface MeshStackProps {
    */
   readonly state?: S3StateSpec;
 }
-
-/**
- * The project directory as seen from where cdktf runs Terraform (cdktf.out/stacks/<stack>).
- * Paths built on it (local state, CA files read by file()) stay valid on any machine.
- */
-export const PROJECT_DIR_FROM_STACK = "../../..";
 
 /**
  * Local state next to the project, outside the regenerated output; relative, so cross-stack

@@ -2,9 +2,7 @@ import * as path from "node:path";
 import { Construct } from "constructs";
 import { Fn, ITerraformDependable } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
-import { CLUSTER_CA_FILES, ClusterCaFile } from "../../certs/layout";
-import { PROJECT_DIR_FROM_STACK } from "../stacks/stack-base";
-import { CACERTS_SECRET_NAME, ISTIO_SYSTEM_NAMESPACE } from "../names";
+import { CACERTS_SECRET_NAME, CLUSTER_CA_FILES, ClusterCaFile, ISTIO_SYSTEM_NAMESPACE } from "../names";
 
 export interface CacertsSecretProps {
   /** The cluster whose intermediate CA the secret carries (its folder in the CA directory). */
@@ -14,6 +12,11 @@ export interface CacertsSecretProps {
    * absolute path would tie cdktf.out to this machine, so it is rejected.
    */
   readonly caDirectory: string;
+  /**
+   * The project directory relative to Terraform's working directory, which `caDirectory` is
+   * resolved against (the stack knows where cdktf runs Terraform; the secret does not).
+   */
+  readonly projectDirectory: string;
   /** What creates the secret's namespace (the istio-system namespace resource); the secret waits for it. */
   readonly namespaceDependency: ITerraformDependable;
 }
@@ -40,7 +43,7 @@ export class CacertsSecret extends Construct {
         `CacertsSecret ${props.clusterName}: caDirectory "${props.caDirectory}" is absolute; give it relative to the project directory (certificateAuthority.directory: ca) so cdktf.out carries no machine path`,
       );
     }
-    const clusterDirectory = path.posix.join(PROJECT_DIR_FROM_STACK, props.caDirectory, props.clusterName);
+    const clusterDirectory = path.posix.join(props.projectDirectory, props.caDirectory, props.clusterName);
     this.sourceFiles = Object.fromEntries(
       CLUSTER_CA_FILES.map((file) => [file, path.posix.join(clusterDirectory, file)]),
     ) as CacertsSecret["sourceFiles"];

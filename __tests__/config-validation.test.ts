@@ -348,11 +348,11 @@ const BAD_DATA: readonly BadInput[] = [
     fix: 'quoted string such as "1.35"',
   },
   {
-    name: "an unsupported Istio version",
-    edit: (c) => (c.istio = { version: "1.30.2" }),
+    name: "an Istio version of an unsupported minor",
+    edit: (c) => (c.istio = { version: "1.29.6" }),
     path: "istio.version",
-    value: "1.30.2",
-    fix: "use 1.31.x",
+    value: "1.29.6",
+    fix: "use 1.30.x or 1.31.x",
   },
   {
     name: "an unquoted Istio version",

@@ -1,3 +1,5 @@
+import { NEWEST_ISTIO_VERSION } from "./istio-versions";
+
 /**
  * Defaults for every optional field of the mesh config, in one place so the schema,
  * the generated JSON Schema and the README all tell the same story.
@@ -46,9 +48,8 @@ export const MAX_CLUSTER_NAME_LENGTH = 32;
 /** Kubernetes label values (the network label, meshID) are at most 63 characters. */
 export const MAX_LABEL_VALUE_LENGTH = 63;
 
-/** Istio release line this program targets, and its newest confirmed patch. */
-export const SUPPORTED_ISTIO_MINOR = "1.31";
-export const DEFAULT_ISTIO_VERSION = "1.31.0";
+/** Istio release to install: the newest patch of the newest minor this program knows. */
+export const DEFAULT_ISTIO_VERSION = NEWEST_ISTIO_VERSION;
 
 /** Where `npm run certs` writes the mesh CA, relative to the project. */
 export const DEFAULT_CA_DIRECTORY = "ca";

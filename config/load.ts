@@ -12,7 +12,6 @@ import { ClusterConfig, HelmOverrides, MeshConfig, MeshConfigSchema } from "./sc
 import type { ClusterSpec, MeshSpec } from "./spec";
 import { SalvagedMesh, configWarnings, crossFieldProblems } from "./validate";
 
-
 export interface LoadedMesh {
   readonly spec: MeshSpec;
   /** Advice to print; never blocks a synth. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AWS_COMMERCIAL_REGIONS, regionProblem } from "./aws-regions";
 import { allowedCidrProblem, vpcCidrProblem } from "./cidr";
+import { ISTIO_MINORS, ISTIO_VERSION_PATTERN, istioVersionProblem } from "./istio-versions";
 import {
   DEFAULT_AVAILABILITY_ZONES,
   DEFAULT_CA_DIRECTORY,
@@ -17,7 +18,6 @@ import {
   MAX_CLUSTER_NAME_LENGTH,
   MAX_LABEL_VALUE_LENGTH,
   MIN_AVAILABILITY_ZONES,
-  SUPPORTED_ISTIO_MINOR,
   SUPPORTED_KUBERNETES_VERSIONS,
 } from "./defaults";
 
@@ -199,13 +199,12 @@ export const MeshConfigSchema = z
     admins: z.array(iamPrincipalArn).default([]).describe("IAM principals granted cluster-admin on every cluster."),
     istio: z
       .strictObject({
-        version: z
-          .string()
-          .regex(new RegExp(`^${SUPPORTED_ISTIO_MINOR.replace(".", "\\.")}\\.\\d+$`), {
-            error: `is not a supported Istio version: use ${SUPPORTED_ISTIO_MINOR}.x, for example "${DEFAULT_ISTIO_VERSION}"`,
-          })
+        version: checkedString(istioVersionProblem)
+          .meta({ pattern: ISTIO_VERSION_PATTERN })
           .default(DEFAULT_ISTIO_VERSION)
-          .describe(`Istio release to install; ${SUPPORTED_ISTIO_MINOR}.x.`),
+          .describe(
+            `Istio release to install: ${ISTIO_MINORS.map((minor) => `${minor}.x`).join(" or ")}; a patch newer than this program knows warns.`,
+          ),
       })
       .default({ version: DEFAULT_ISTIO_VERSION })
       .describe("The Istio installation."),

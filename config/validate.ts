@@ -7,6 +7,7 @@ import {
   defaultNetworkName,
 } from "./defaults";
 import { networksOverlap, tryParseIpv4Network } from "./cidr";
+import { istioVersionWarning } from "./istio-versions";
 import type { ConfigProblem } from "./problems";
 import type { ClusterConfig, MeshConfig } from "./schema";
 
@@ -71,7 +72,13 @@ function publicAccessCidrProblems(
 
 /** Advice that does not stop a synth. */
 export function configWarnings(config: MeshConfig, today: Date): string[] {
-  return [...supportWarnings(config, today), ...elasticIpQuotaWarnings(config), ...securityGroupRuleWarnings(config)];
+  const istioWarning = istioVersionWarning(config.istio.version);
+  return [
+    ...supportWarnings(config, today),
+    ...elasticIpQuotaWarnings(config),
+    ...securityGroupRuleWarnings(config),
+    ...(istioWarning ? [istioWarning] : []),
+  ];
 }
 
 /** The east-west NLBs admit every API source range on every listener port, one security group rule each. */

@@ -1,12 +1,6 @@
 import * as path from "node:path";
 
-import {
-  CA_CERT_FILE,
-  CA_KEY_FILE,
-  CERT_CHAIN_FILE,
-  ROOT_CERT_FILE,
-  ROOT_KEY_FILE,
-} from "../constructs/names";
+import { CA_CERT_FILE, CA_KEY_FILE, CERT_CHAIN_FILE, ROOT_CERT_FILE, ROOT_KEY_FILE } from "../constructs/names";
 
 /** Where each file of a CA directory lives (the file names are in constructs/names.ts). */
 export interface RootFiles {

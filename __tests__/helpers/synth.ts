@@ -5,6 +5,7 @@ import { App } from "cdktf";
 import { loadMeshConfig } from "../../config/load";
 import type { MeshSpec } from "../../config/spec";
 import { buildMesh } from "../../constructs/mesh";
+import { readSynthesizedStacks } from "../../scripts/terraform-addresses";
 
 /** Synthesized Terraform JSON of one stack. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -23,20 +24,18 @@ export interface SynthOutput {
 
 /** Synthesizes a mesh the way `cdktf synth` does (App.synth to an output directory) and reads it back. */
 export function synthApp(spec: MeshSpec): SynthOutput {
+  return synthWith((app) => buildMesh(app, spec));
+}
+
+/** Synthesizes whatever `build` adds to a fresh App, to an output directory, and reads it back. */
+export function synthWith(build: (app: App) => void): SynthOutput {
   const outdir = mkdtempSync(path.join(tmpdir(), "mesh-synth-"));
   try {
     const app = new App({ outdir, stackTraces: false });
-    buildMesh(app, spec);
+    build(app);
     app.synth();
-    const stacksDir = path.join(outdir, "stacks");
-    const stacks = Object.fromEntries(
-      readdirSync(stacksDir).map((name) => [
-        name,
-        JSON.parse(readFileSync(path.join(stacksDir, name, "cdk.tf.json"), "utf8")),
-      ]),
-    );
     return {
-      stacks,
+      stacks: readSynthesizedStacks(outdir),
       manifest: JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")),
       files: readTree(outdir),
     };

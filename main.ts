@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { App } from "cdktf";
 import { loadMeshConfig } from "./config/load";
 import { ConfigError } from "./config/problems";
+import { reportFailure } from "./config/report-failure";
 import type { MeshSpec } from "./config/spec";
 import { buildMesh } from "./constructs/mesh";
 import { CaError, checkMeshCa } from "./certs/validate-ca";
@@ -11,8 +12,7 @@ import { CaError, checkMeshCa } from "./certs/validate-ca";
  * here, before any construct exists, so nothing is written to cdktf.out.
  */
 function main(): void {
-  const configPath = process.env.MESH_CONFIG ? path.resolve(process.env.MESH_CONFIG) : undefined;
-  const { spec, warnings } = loadMeshConfig(configPath);
+  const { spec, warnings } = loadMeshConfig(configPathFromEnvironment(process.env.MESH_CONFIG));
   // cdktf shows the app's stdout as it is, like its own "WARN" lines; stderr it labels as errors.
   for (const warning of [...warnings, ...checkCertificateAuthority(spec)]) console.log(`WARN: ${warning}`);
   // Annotation stack traces hold absolute paths of this machine: keep them out of manifest.json.
@@ -21,6 +21,25 @@ function main(): void {
     buildMesh(app, spec);
     app.synth();
   });
+}
+
+/**
+ * The config file MESH_CONFIG names, or undefined for the built-in example. Set but empty is an
+ * error: a mistyped variable must not deploy the example's clusters.
+ */
+function configPathFromEnvironment(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!value.trim()) {
+    throw new ConfigError("MESH_CONFIG", [
+      {
+        path: "MESH_CONFIG",
+        value,
+        message:
+          "is set but empty: set it to your config file (MESH_CONFIG=my-mesh.yaml), or unset it (unset MESH_CONFIG) to use examples/two-clusters.yaml",
+      },
+    ]);
+  }
+  return path.resolve(value);
 }
 
 /**
@@ -56,6 +75,5 @@ try {
 } catch (error) {
   // Users get the message they can act on, never a stack trace.
   const known = error instanceof ConfigError || error instanceof CaError;
-  console.error(known ? (error as Error).message : `Synth failed: ${(error as Error).message}`);
-  process.exit(1);
+  reportFailure(known ? (error as Error).message : `Synth failed: ${(error as Error).message}`);
 }

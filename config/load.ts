@@ -1,11 +1,11 @@
-import { readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import deepmerge from "deepmerge";
 import { closest, distance } from "fastest-levenshtein";
-import { ErrorCode, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { defaultNetworkName } from "./defaults";
 import { DEFAULT_CONFIG_PATH } from "./project";
+import { parseYaml } from "./parse-yaml";
+import { readConfigText } from "./read-config";
 import { parseIpv4Network, formatIpv4Network, subnetOf } from "./cidr";
 import { ConfigError, ConfigProblem, formatPath } from "./problems";
 import { ClusterConfig, HelmOverrides, MeshConfig, MeshConfigSchema } from "./schema";
@@ -46,90 +46,6 @@ function displayPath(configPath: string): string {
   return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : configPath;
 }
 
-/** Why a file could not be read, by errno code, phrased to follow "the file". */
-const READ_ERRORS: Readonly<Record<string, string>> = {
-  EACCES: "is not readable by this user: check its permissions (chmod u+r)",
-  EPERM: "is not readable by this user: check its permissions (chmod u+r)",
-  ELOOP: "is a loop of symbolic links: point MESH_CONFIG at the real file",
-  ENOTDIR: "has a parent that is a file, not a directory: check the path",
-  ENAMETOOLONG: "has a path that is too long: check MESH_CONFIG",
-};
-
-function readConfigText(configPath: string, source: string): string {
-  const fail = (message: string): never => {
-    throw new ConfigError(source, [{ path: "", message }]);
-  };
-  let text = "";
-  try {
-    if (statSync(configPath).isDirectory()) {
-      fail("is a directory: point MESH_CONFIG at a YAML file such as examples/two-clusters.yaml");
-    }
-    text = readFileSync(configPath, "utf8");
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    const code = (error as NodeJS.ErrnoException).code ?? "";
-    if (code === "ENOENT") {
-      fail(
-        `does not exist (${configPath}): set MESH_CONFIG to an existing YAML file such as examples/two-clusters.yaml`,
-      );
-    }
-    fail(
-      `(${configPath}) ${READ_ERRORS[code] ?? `cannot be read (${code || (error as Error).message}): check the path and its permissions`}`,
-    );
-  }
-  if (!text.trim()) fail(`is empty (${configPath}): start from examples/two-clusters.yaml`);
-  return text;
-}
-
-/** How to fix each kind of YAML syntax error; the parser's own message says what is wrong. */
-const YAML_FIXES: Partial<Record<ErrorCode, string>> = {
-  DUPLICATE_KEY: "remove or merge the repeated key",
-  TAB_AS_INDENT: "indent with spaces, not tabs",
-  BAD_INDENT: "indent the line like its siblings (spaces only)",
-  MULTIPLE_DOCS: "keep one document: remove the '---' separator and what follows",
-  BLOCK_AS_IMPLICIT_KEY: "check the indentation and the ': ' after each key",
-  MULTILINE_IMPLICIT_KEY: "put the key and ':' on one line, or close the open quote",
-  UNEXPECTED_TOKEN: "check the indentation and the ': ' after each key",
-};
-
-function parseYaml(text: string, source: string): unknown {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
-  if (document.errors.length) {
-    const lines = text.split("\n");
-    throw new ConfigError(
-      source,
-      firstErrorPerLine(document.errors, lineCounter).map((error) => {
-        const { line, col } = lineCounter.linePos(error.pos[0]);
-        const fix =
-          YAML_FIXES[error.code] ??
-          "fix the syntax there (spaces for indents, ': ' after keys, closed quotes and brackets)";
-        return {
-          path: `line ${line}, column ${col}`,
-          value: lines[line - 1]?.trim() || undefined,
-          message: `is not valid YAML: ${error.message.split("\n")[0]}: ${fix}`,
-        };
-      }),
-    );
-  }
-  const data = document.toJS();
-  if (data === null || data === undefined) {
-    throw new ConfigError(source, [{ path: "", message: "holds no settings: start from examples/two-clusters.yaml" }]);
-  }
-  return data;
-}
-
-/** One error per line: after the first, the parser's errors on the same line are echoes of it. */
-function firstErrorPerLine<T extends { pos: [number, number] }>(errors: readonly T[], lineCounter: LineCounter): T[] {
-  const seen = new Set<number>();
-  return errors.filter((error) => {
-    const { line } = lineCounter.linePos(error.pos[0]);
-    if (seen.has(line)) return false;
-    seen.add(line);
-    return true;
-  });
-}
-
 /** Example lines for required fields, by path with list positions dropped: the fix for "missing". */
 const REQUIRED_FIELD_EXAMPLES: Readonly<Record<string, string>> = {
   meshId: "meshId: mesh1",
@@ -142,6 +58,17 @@ const REQUIRED_FIELD_EXAMPLES: Readonly<Record<string, string>> = {
   "state.s3.bucket": "bucket: my-terraform-state",
   "state.s3.region": "region: us-west-2",
 };
+
+/** The example line for a missing field; a cluster name is one no other cluster has. */
+function requiredFieldExample(fieldPath: string, raw: unknown): string | undefined {
+  const generic = fieldPath.replace(/\[\d+\]/g, "[]");
+  if (generic !== "clusters[].name") return REQUIRED_FIELD_EXAMPLES[generic];
+  const clusters = valueAt(raw, ["clusters"]);
+  const taken = new Set(Array.isArray(clusters) ? clusters.map((cluster) => valueAt(cluster, ["name"])) : []);
+  let number = 1;
+  while (taken.has(`cluster${number}`)) number++;
+  return `name: cluster${number}`;
+}
 
 /** Each YAML type, as named to a user, and how to write it: the fix for a wrong type. */
 const YAML_TYPES: Readonly<Record<string, { readonly name: string; readonly fix: string }>> = {
@@ -165,7 +92,7 @@ function problemsOf(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem[] {
   const value = valueAt(raw, issue.path);
   if (value === undefined) {
     if (isMisspelledNearby(raw, issue.path)) return [];
-    const example = REQUIRED_FIELD_EXAMPLES[fieldPath.replace(/\[\d+\]/g, "[]")];
+    const example = requiredFieldExample(fieldPath, raw);
     const fix = example ? `add ${example}` : "add it (examples/three-regions.yaml shows every field)";
     return [{ path: fieldPath, message: `is required but missing: ${fix}` }];
   }

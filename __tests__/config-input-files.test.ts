@@ -28,13 +28,19 @@ const file = (name: string, content: string | Buffer): string => {
 const linesOfFile = (filePath: string) => problemLinesOf(() => loadMeshConfig(filePath));
 
 /** Library messages the issue saw reach users. */
-const LIBRARY_WORDS = /resource exhaustion attack|parseAllDocuments|circular structure|call stack|TypeError|ReferenceError/;
+const LIBRARY_WORDS =
+  /resource exhaustion attack|parseAllDocuments|circular structure|call stack|TypeError|ReferenceError/;
 
 describe("files that are not a YAML text file", () => {
   const fifo = path.join(workDir, "pipe.yaml");
   execFileSync("mkfifo", [fifo]);
   const CASES: readonly (BadInput & { readonly make: () => string })[] = [
-    { name: "a named pipe nobody writes to", make: () => fifo, path: "the file", fix: "is a named pipe, not a regular file" },
+    {
+      name: "a named pipe nobody writes to",
+      make: () => fifo,
+      path: "the file",
+      fix: "is a named pipe, not a regular file",
+    },
     { name: "/dev/zero", make: () => "/dev/zero", path: "the file", fix: "is a character device, not a regular file" },
     {
       name: "a file over the size limit",
@@ -108,7 +114,9 @@ describe("YAML that would exhaust the parser", () => {
     },
     {
       name: "more aliases than the limit",
-      text: `${VALID_YAML}x: &x 1\ny: [${Array(MAX_ALIASES + 1).fill("*x").join(", ")}]\n`,
+      text: `${VALID_YAML}x: &x 1\ny: [${Array(MAX_ALIASES + 1)
+        .fill("*x")
+        .join(", ")}]\n`,
       path: "the file",
       fix: `uses more aliases (*name) than the limit of ${MAX_ALIASES}`,
     },

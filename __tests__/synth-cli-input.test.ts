@@ -101,7 +101,9 @@ describe("main.ts with MESH_CONFIG naming something that is not a config file", 
     async (key) => {
       const run = await runs[key];
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^MESH_CONFIG is not valid:\n {2}MESH_CONFIG " *" is set but empty: set it to your config file/);
+      expect(run.stderr).toMatch(
+        /^MESH_CONFIG is not valid:\n {2}MESH_CONFIG " *" is set but empty: set it to your config file/,
+      );
       expect(run.stderr).toContain("unset MESH_CONFIG");
       expect(run.wrote).toBe(false);
     },

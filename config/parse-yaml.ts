@@ -52,7 +52,8 @@ function syntaxProblems(errors: readonly YAMLError[], text: string, lineCounter:
   return firstErrorPerLine(errors, lineCounter).map((error) => {
     const { line, col } = lineCounter.linePos(error.pos[0]);
     const fix =
-      YAML_FIXES[error.code] ?? "fix the syntax there (spaces for indents, ': ' after keys, closed quotes and brackets)";
+      YAML_FIXES[error.code] ??
+      "fix the syntax there (spaces for indents, ': ' after keys, closed quotes and brackets)";
     const what = YAML_MESSAGES[error.code] ?? error.message.split("\n")[0];
     return {
       path: `line ${line}, column ${col}`,

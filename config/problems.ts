@@ -21,7 +21,8 @@ export class ConfigError extends Error {
   ) {
     const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((problem) => `  ${formatProblem(problem)}`);
     const more = problems.length - listed.length;
-    const rest = more > 0 ? [`  and ${more} more problem${more === 1 ? "" : "s"}: fix the ones above and run again`] : [];
+    const rest =
+      more > 0 ? [`  and ${more} more problem${more === 1 ? "" : "s"}: fix the ones above and run again`] : [];
     super(`${source} is not valid:\n${[...listed, ...rest].join("\n")}`);
     this.name = "ConfigError";
   }

@@ -100,10 +100,15 @@ function decodeText(bytes: Buffer, fail: (message: string) => never): string {
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(body);
   } catch {
-    return fail(`is not UTF-8 text (${invalidUtf8At(body)}): save it as UTF-8, or check MESH_CONFIG names the config file`);
+    return fail(
+      `is not UTF-8 text (${invalidUtf8At(body)}): save it as UTF-8, or check MESH_CONFIG names the config file`,
+    );
   }
   const nul = text.indexOf("\0");
-  if (nul >= 0) fail(`holds a NUL byte on line ${lineOf(text, nul)}, so it is not YAML text: check MESH_CONFIG names the config file`);
+  if (nul >= 0)
+    fail(
+      `holds a NUL byte on line ${lineOf(text, nul)}, so it is not YAML text: check MESH_CONFIG names the config file`,
+    );
   return text;
 }
 

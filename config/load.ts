@@ -11,6 +11,7 @@ import { ConfigError, ConfigProblem, formatPath } from "./problems";
 import { ClusterConfig, HelmOverrides, MeshConfig, MeshConfigSchema } from "./schema";
 import type { ClusterSpec, MeshSpec } from "./spec";
 import { SalvagedMesh, configWarnings, crossFieldProblems } from "./validate";
+import { istioMinorOf, newestVersion, revisionProblems, toRevisionsSpec } from "./istio-revisions";
 
 export interface LoadedMesh {
   readonly spec: MeshSpec;
@@ -35,6 +36,8 @@ export function validateMeshConfig(raw: unknown, source: string, today = new Dat
     ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => problemsOf(issue, raw))),
     // Cross-field rules run on what the schema accepted, so a typo elsewhere does not hide an overlap.
     ...crossFieldProblems((salvage(MeshConfigSchema, raw) ?? {}) as SalvagedMesh),
+    // On the raw input: the defaults filled in by the schema would hide which fields were written.
+    ...revisionProblems(valueAt(raw, ["istio"]), istioMinorOf),
   ];
   if (!parsed.success || problems.length) throw new ConfigError(source, problems);
   return { spec: toMeshSpec(parsed.data), warnings: configWarnings(parsed.data, today) };
@@ -207,11 +210,17 @@ function toMeshSpec(config: MeshConfig): MeshSpec {
     clusters: config.clusters.map((cluster) => toClusterSpec(cluster, config.helmValues as HelmOverrides)),
     apiAllowedCidrs: config.apiAllowedCidrs,
     admins: config.admins,
-    istioVersion: config.istio.version,
+    ...istioSpec(config.istio),
     caDirectory: config.certificateAuthority.directory,
     state: config.state?.s3,
     samples: config.samples,
   };
+}
+
+function istioSpec(istio: MeshConfig["istio"]): Pick<MeshSpec, "istioVersion" | "istioRevisions"> {
+  if (!istio.revisions) return { istioVersion: istio.version };
+  const istioRevisions = toRevisionsSpec({ ...istio, revisions: istio.revisions });
+  return { istioVersion: newestVersion(istioRevisions.revisions.map((revision) => revision.version)), istioRevisions };
 }
 
 /** Private subnets take one eighth of the VPC each; the public ones share the last eighth. */

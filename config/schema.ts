@@ -20,6 +20,7 @@ import {
   MIN_AVAILABILITY_ZONES,
   SUPPORTED_KUBERNETES_VERSIONS,
 } from "./defaults";
+import { revisionFields } from "./istio-revisions";
 
 /**
  * The mesh config file, field by field. Structure and single-field rules live here; rules that
@@ -104,6 +105,9 @@ const positiveInt = (max: number) =>
     .int({ error: "must be a whole number" })
     .min(0, { error: "must not be negative" })
     .max(max, { error: `must be at most ${max}` });
+
+/** An Istio release of a supported minor (config/istio-versions.ts). */
+const istioVersion = checkedString(istioVersionProblem).meta({ pattern: ISTIO_VERSION_PATTERN });
 
 export const NodesSchema = z
   .strictObject({
@@ -199,12 +203,12 @@ export const MeshConfigSchema = z
     admins: z.array(iamPrincipalArn).default([]).describe("IAM principals granted cluster-admin on every cluster."),
     istio: z
       .strictObject({
-        version: checkedString(istioVersionProblem)
-          .meta({ pattern: ISTIO_VERSION_PATTERN })
+        version: istioVersion
           .default(DEFAULT_ISTIO_VERSION)
           .describe(
             `Istio release to install: ${ISTIO_MINORS.map((minor) => `${minor}.x`).join(" or ")}; a patch newer than this program knows warns.`,
           ),
+        ...revisionFields(istioVersion),
       })
       .default({ version: DEFAULT_ISTIO_VERSION })
       .describe("The Istio installation."),

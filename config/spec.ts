@@ -43,9 +43,36 @@ export interface MeshSpec {
   /** Extra ranges admitted to API endpoints and east-west gateways besides the clusters' NAT addresses. */
   readonly apiAllowedCidrs: readonly string[];
   readonly admins: readonly string[];
+  /** The Istio release of istio-base: with revisions, the newest revision's. */
   readonly istioVersion: string;
+  /**
+   * Control plane revisions side by side (istio.revisions).
+   * @default none: one unnamed istiod release of istioVersion, namespaces labelled istio-injection
+   */
+  readonly istioRevisions?: IstioRevisionsSpec;
   /** CA directory as written in the config, resolved against the project directory by the caller. */
   readonly caDirectory: string;
   readonly state?: S3StateSpec;
   readonly samples: boolean;
+}
+
+/** One istiod control plane of a revisioned install. */
+export interface IstioRevisionSpec {
+  /** Revision name; "default" is the unnamed release (chart value revision ""). */
+  readonly name: string;
+  readonly version: string;
+  /** The tags pointing at this revision, sorted. */
+  readonly tags: readonly string[];
+}
+
+/** Revisions, the tags that point at them, and the tags the program's own namespaces and gateways follow. */
+export interface IstioRevisionsSpec {
+  /** As configured. */
+  readonly revisions: readonly IstioRevisionSpec[];
+  /** Tag name to revision name. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Both gateways and the istio-ingress namespace. */
+  readonly gatewayTag: string;
+  /** The sample namespace. */
+  readonly sampleTag: string;
 }

@@ -62,6 +62,7 @@ export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, Cluster
       region: cluster.region,
       cluster,
       istioVersion: mesh.istioVersion,
+      istioRevisions: mesh.istioRevisions,
       caDirectory: mesh.caDirectory,
       samples: mesh.samples ? { helloworldVersion: helloworldVersion(cluster.name) } : undefined,
     });

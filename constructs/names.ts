@@ -23,6 +23,23 @@ export const NETWORK_LABEL = "topology.istio.io/network";
 /** Label that turns on sidecar injection for every pod of a namespace. */
 export const INJECTION_LABEL = "istio-injection";
 
+/**
+ * Label that names the control plane revision (or revision tag) injecting a namespace's pods,
+ * instead of INJECTION_LABEL; on Istio's own objects, the revision they belong to.
+ */
+export const REVISION_LABEL = "istio.io/rev";
+
+/** Label of a revision tag's webhook: the tag it implements. */
+export const TAG_LABEL = "istio.io/tag";
+
+/** The Deployment (and Service) of a revision's istiod: `istiod` for the default revision. */
+export function istiodName(revision: string): string {
+  return revision === DEFAULT_REVISION_NAME ? "istiod" : `istiod-${revision}`;
+}
+
+/** What Istio calls the unnamed revision, and the value of REVISION_LABEL on its objects. */
+export const DEFAULT_REVISION_NAME = "default";
+
 /** istiod watches secrets with this label for the clusters it discovers endpoints in. */
 export const MULTICLUSTER_SECRET_LABEL = "istio/multiCluster";
 

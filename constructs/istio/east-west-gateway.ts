@@ -6,7 +6,9 @@ import {
   GATEWAY_MIN_REPLICAS,
   GATEWAY_READY_PATH,
   GATEWAY_STATUS_PORT,
+  GatewayRevision,
   GatewayValues,
+  gatewayRevisionValues,
   istioChart,
 } from "./istio-charts";
 import {
@@ -63,6 +65,11 @@ export interface EastWestGatewayProps {
    */
   readonly allowedSourceCidrs: string[];
   /**
+   * The revision tag the gateway follows, and the revision it points at.
+   * @default none: the default revision injects the gateway
+   */
+  readonly revision?: GatewayRevision;
+  /**
    * The user's values for the chart, merged last. They cannot replace allowedSourceCidrs, which
    * Helm sets after them.
    * @default {}
@@ -96,6 +103,7 @@ export class EastWestGateway extends Construct {
       service: { type: "LoadBalancer", annotations: EAST_WEST_NLB_ANNOTATIONS },
       autoscaling: { minReplicas: GATEWAY_MIN_REPLICAS },
       podDisruptionBudget: { minAvailable: GATEWAY_MIN_AVAILABLE },
+      ...gatewayRevisionValues(props.revision),
     };
     this.release = new ChartRelease(this, "release", {
       releaseName: EAST_WEST_GATEWAY_RELEASE,

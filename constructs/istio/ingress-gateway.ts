@@ -1,7 +1,14 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { ChartRelease, HelmValues } from "../addons/chart-release";
-import { GATEWAY_MIN_AVAILABLE, GATEWAY_MIN_REPLICAS, GatewayValues, istioChart } from "./istio-charts";
+import {
+  GATEWAY_MIN_AVAILABLE,
+  GATEWAY_MIN_REPLICAS,
+  GatewayRevision,
+  GatewayValues,
+  gatewayRevisionValues,
+  istioChart,
+} from "./istio-charts";
 import { ISTIO_INGRESS_NAMESPACE } from "../names";
 
 export const INGRESS_GATEWAY_RELEASE = "istio-ingressgateway";
@@ -13,6 +20,11 @@ export const INGRESS_GATEWAY_HTTP_PORT = 80;
 export interface IngressGatewayProps {
   /** Istio release, which is also the gateway chart's version. */
   readonly istioVersion: string;
+  /**
+   * The revision tag the gateway follows, and the revision it points at.
+   * @default none: the default revision injects the gateway
+   */
+  readonly revision?: GatewayRevision;
   /**
    * The user's values for the chart, merged last.
    * @default {}
@@ -40,6 +52,7 @@ export class IngressGateway extends Construct {
       service: { type: "ClusterIP" },
       autoscaling: { minReplicas: GATEWAY_MIN_REPLICAS },
       podDisruptionBudget: { minAvailable: GATEWAY_MIN_AVAILABLE },
+      ...gatewayRevisionValues(props.revision),
     };
     this.release = new ChartRelease(this, "release", {
       releaseName: INGRESS_GATEWAY_RELEASE,

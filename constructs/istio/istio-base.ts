@@ -10,11 +10,23 @@ export const ISTIO_BASE_RELEASE = "istio-base";
  * The base chart values this program sets. None: its defaults (CRDs as templates so upgrades
  * update them, the istio-reader account that remote secrets use) are what a multi-primary mesh needs.
  */
-export type IstioBaseValues = Record<string, never>;
+export interface IstioBaseValues {
+  /**
+   * The revision whose istiod validates Istio config that names no revision (the webhook
+   * istiod-default-validator points at its Service).
+   * @default the chart's: "default", the unnamed revision
+   */
+  readonly defaultRevision?: string;
+}
 
 export interface IstioBaseProps {
   /** Istio release, which is also the base chart's version. */
   readonly istioVersion: string;
+  /**
+   * With revisions, the one that validates config for all (IstioBaseValues.defaultRevision).
+   * @default the chart's
+   */
+  readonly defaultRevision?: string;
   /**
    * The user's values for the chart, merged last.
    * @default {}
@@ -33,7 +45,7 @@ export class IstioBase extends Construct {
 
   constructor(scope: Construct, id: string, props: IstioBaseProps) {
     super(scope, id);
-    const values: IstioBaseValues = {};
+    const values: IstioBaseValues = props.defaultRevision ? { defaultRevision: props.defaultRevision } : {};
     this.release = new ChartRelease(this, "release", {
       releaseName: ISTIO_BASE_RELEASE,
       namespace: ISTIO_SYSTEM_NAMESPACE,

@@ -42,6 +42,37 @@ export interface GatewayValues {
    * @default the chart's: status-port, tls, tls-istiod and tls-webhook
    */
   readonly networkGatewayPorts?: Readonly<Record<string, { readonly port: number; readonly targetPort: number }>>;
+  /**
+   * The revision or tag injecting the gateway pods: the chart labels them istio.io/rev=<revision>.
+   * @default none: the default revision
+   */
+  readonly revision?: string;
+  /**
+   * Annotations of the gateway pods, merged over the chart's own.
+   * @default the chart's
+   */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Pod annotation naming the revision a gateway's tag points at. Moving the tag changes it, so the
+ * gateway's pods roll and are injected by the tag's new revision; without it they would keep
+ * their old proxies until restarted by hand.
+ */
+export const GATEWAY_REVISION_ANNOTATION = "istio-mesh/revision";
+
+/** A gateway following a revision tag. */
+export interface GatewayRevision {
+  /** The tag the gateway pods are labelled with. */
+  readonly tag: string;
+  /** The revision the tag points at. */
+  readonly revision: string;
+}
+
+/** The gateway chart values that pin a gateway to a tag and roll it when the tag moves. */
+export function gatewayRevisionValues(revision?: GatewayRevision): Pick<GatewayValues, "revision" | "podAnnotations"> {
+  if (!revision) return {};
+  return { revision: revision.tag, podAnnotations: { [GATEWAY_REVISION_ANNOTATION]: revision.revision } };
 }
 
 /**

@@ -2,9 +2,10 @@ import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { ChartRelease, HelmValues } from "../addons/chart-release";
 import { istioChart } from "./istio-charts";
-import { ISTIO_SYSTEM_NAMESPACE } from "../names";
+import { DEFAULT_REVISION_NAME, ISTIO_SYSTEM_NAMESPACE, istiodName } from "../names";
 
-export const ISTIOD_RELEASE = "istiod";
+/** Release (and Deployment) name of the default revision's istiod; a named revision's is istiod-<revision>. */
+export const ISTIOD_RELEASE = istiodName(DEFAULT_REVISION_NAME);
 
 /**
  * istiod replicas at the least. With one, draining its node stops sidecar injection (its webhook
@@ -34,6 +35,17 @@ export interface IstiodValues {
     readonly tag: string;
   };
   readonly autoscaleMin: number;
+  /**
+   * The revision: the suffix of every object of the release and the value of its istio.io/rev labels.
+   * @default "" (the default revision)
+   */
+  readonly revision?: string;
+  /**
+   * Revision tags served by this revision: the chart renders a webhook `istio-revision-tag-<tag>`
+   * (and Service `istiod-revision-tag-<tag>`) for each, injecting namespaces labelled istio.io/rev=<tag>.
+   * @default []
+   */
+  readonly revisionTags?: readonly string[];
 }
 
 export interface IstiodProps {
@@ -45,6 +57,11 @@ export interface IstiodProps {
   readonly clusterName: string;
   /** The cluster's Istio network (global.network). */
   readonly network: string;
+  /**
+   * The control plane revision this release is, and the tags pointing at it.
+   * @default the default revision (release `istiod`), no tags
+   */
+  readonly revision?: { readonly name: string; readonly tags: readonly string[] };
   /**
    * The user's values for the chart, merged last.
    * @default {}
@@ -64,6 +81,8 @@ export class Istiod extends Construct {
 
   constructor(scope: Construct, id: string, props: IstiodProps) {
     super(scope, id);
+    const revision = props.revision?.name ?? DEFAULT_REVISION_NAME;
+    const tags = props.revision?.tags ?? [];
     const values: IstiodValues = {
       global: {
         meshID: props.meshId,
@@ -73,9 +92,12 @@ export class Istiod extends Construct {
         tag: props.istioVersion,
       },
       autoscaleMin: ISTIOD_MIN_REPLICAS,
+      // Every other value is the same for every revision: one mesh, whichever istiod a proxy talks to.
+      ...(revision === DEFAULT_REVISION_NAME ? {} : { revision }),
+      ...(tags.length ? { revisionTags: tags } : {}),
     };
     this.release = new ChartRelease(this, "release", {
-      releaseName: ISTIOD_RELEASE,
+      releaseName: istiodName(revision),
       namespace: ISTIO_SYSTEM_NAMESPACE,
       source: istioChart("istiod", props.istioVersion),
       values,

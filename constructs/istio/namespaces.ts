@@ -5,6 +5,7 @@ import {
   ISTIO_INGRESS_NAMESPACE,
   ISTIO_SYSTEM_NAMESPACE,
   NETWORK_LABEL,
+  REVISION_LABEL,
   SAMPLE_NAMESPACE,
 } from "../names";
 
@@ -16,6 +17,17 @@ export interface MeshNamespacesProps {
    * @default false
    */
   readonly samples?: boolean;
+  /**
+   * With revisions, the tags the namespaces follow (label istio.io/rev=<tag>): the gateway's for
+   * istio-ingress, the sample tag for sample.
+   * @default none: both labelled istio-injection=enabled (the default revision)
+   */
+  readonly revisionTags?: { readonly gateway: string; readonly sample: string };
+}
+
+/** The label that turns on injection: the default revision's, or a tag's. */
+function injectionLabels(tag?: string): Record<string, string> {
+  return tag === undefined ? { [INJECTION_LABEL]: "enabled" } : { [REVISION_LABEL]: tag };
 }
 
 /**
@@ -37,12 +49,12 @@ export class MeshNamespaces extends Construct {
     });
     // The ingress gateway pods get their proxy through injection, which this label turns on.
     this.istioIngress = new NamespaceV1(this, ISTIO_INGRESS_NAMESPACE, {
-      metadata: { name: ISTIO_INGRESS_NAMESPACE, labels: { [INJECTION_LABEL]: "enabled" } },
+      metadata: { name: ISTIO_INGRESS_NAMESPACE, labels: injectionLabels(props.revisionTags?.gateway) },
     });
     // The samples are only useful inside the mesh: their pods need a sidecar.
     if (props.samples) {
       this.sample = new NamespaceV1(this, SAMPLE_NAMESPACE, {
-        metadata: { name: SAMPLE_NAMESPACE, labels: { [INJECTION_LABEL]: "enabled" } },
+        metadata: { name: SAMPLE_NAMESPACE, labels: injectionLabels(props.revisionTags?.sample) },
       });
     }
   }

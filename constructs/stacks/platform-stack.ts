@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformLocal } from "cdktf";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
-import type { ClusterSpec } from "../../config/spec";
+import type { ClusterSpec, IstioRevisionSpec, IstioRevisionsSpec } from "../../config/spec";
 import { CacertsSecret } from "../trust/cacerts-secret";
 import { ClusterAccess } from "../links/cluster-access";
 import { EastWestGateway } from "../istio/east-west-gateway";
@@ -13,13 +13,23 @@ import { MeshManifests } from "../istio/mesh-manifests";
 import { MetricsServer } from "../addons/metrics-server";
 import { MeshNamespaces } from "../istio/namespaces";
 import { ReaderToken } from "../links/reader-token";
+import { applyOrder } from "../istio/revision-plan";
+import { RevisionTagGuard } from "../istio/revision-tag-guard";
+import type { GatewayRevision } from "../istio/istio-charts";
 import { remoteKubeconfig } from "../links/remote-secret";
-import { PROJECT_DIR_FROM_STACK } from "../names";
+import { DEFAULT_REVISION_NAME, PROJECT_DIR_FROM_STACK } from "../names";
 import { MeshStack, MeshStackProps } from "./stack-base";
 
 export interface PlatformStackProps extends MeshStackProps {
   readonly cluster: ClusterSpec;
+  /** The Istio release of istio-base, and of everything else without revisions. */
   readonly istioVersion: string;
+  /**
+   * Control plane revisions side by side: one istiod release each, tags, and namespaces and
+   * gateways that follow tags.
+   * @default none: one istiod release of istioVersion, the default revision
+   */
+  readonly istioRevisions?: IstioRevisionsSpec;
   /** The mesh CA directory, relative to the project: istiod's `cacerts` secret is read from it at apply time. */
   readonly caDirectory: string;
   /**
@@ -43,7 +53,12 @@ export class PlatformStack extends MeshStack {
   public readonly metricsServer: MetricsServer;
   public readonly cacerts: CacertsSecret;
   public readonly istioBase: IstioBase;
+  /** The istiod release the gateways' tag points at (without revisions, the only one). */
   public readonly istiod: Istiod;
+  /** Every revision's istiod, in apply order. */
+  public readonly istiods: readonly Istiod[];
+  /** Present with revisions only. */
+  public readonly revisionTagGuard?: RevisionTagGuard;
   public readonly ingressGateway: IngressGateway;
   public readonly eastWestGateway: EastWestGateway;
   public readonly meshManifests: MeshManifests;
@@ -63,7 +78,12 @@ export class PlatformStack extends MeshStack {
       clusterName: cluster.name,
       region: cluster.region,
     });
-    this.namespaces = new MeshNamespaces(this, "namespaces", { network: cluster.network, samples: !!props.samples });
+    const revisions = props.istioRevisions;
+    this.namespaces = new MeshNamespaces(this, "namespaces", {
+      network: cluster.network,
+      samples: !!props.samples,
+      revisionTags: revisions && { gateway: revisions.gatewayTag, sample: revisions.sampleTag },
+    });
     const { istioSystem, istioIngress, sample } = this.namespaces;
 
     new TimeProvider(this, "time");
@@ -87,23 +107,50 @@ export class PlatformStack extends MeshStack {
       namespaceDependency: istioSystem,
     });
     this.istioBase = new IstioBase(this, "istio-base", {
+      // The newest revision's: CRDs are backward compatible, and every istiod release waits for this one.
       istioVersion,
+      defaultRevision: revisions && revisions.tags[revisions.gatewayTag],
       overrides: overrides.istioBase,
       dependsOn: [istioSystem],
     });
-    this.istiod = new Istiod(this, "istiod", {
-      istioVersion,
-      meshId: props.meshId,
-      clusterName: cluster.name,
-      network: cluster.network,
-      overrides: overrides.istiod,
-      // cacerts must exist before istiod starts, or istiod mints a root of its own.
-      dependsOn: [istioSystem, this.cacerts.secret, this.istioBase.release, controller],
-    });
-    const istiod = this.istiod.release;
-    // istio-base creates istio-reader-service-account, istiod its ClusterRole and binding.
+    // Without revisions, one release of the default revision, exactly as before revisions existed.
+    const ordered: (IstioRevisionSpec | undefined)[] = revisions ? applyOrder(revisions.revisions) : [undefined];
+    const istiods: Istiod[] = [];
+    for (const revision of ordered) {
+      const name = revision?.name ?? DEFAULT_REVISION_NAME;
+      istiods.push(
+        new Istiod(this, name === DEFAULT_REVISION_NAME ? "istiod" : `istiod-${name}`, {
+          istioVersion: revision?.version ?? istioVersion,
+          meshId: props.meshId,
+          clusterName: cluster.name,
+          network: cluster.network,
+          revision,
+          overrides: overrides.istiod,
+          // cacerts must exist before istiod starts, or istiod mints a root of its own. The release
+          // before this one in apply order drops any tag this one takes over (revision-plan.ts).
+          dependsOn: [
+            istioSystem,
+            this.cacerts.secret,
+            this.istioBase.release,
+            controller,
+            ...istiods.slice(-1).map((previous) => previous.release),
+          ],
+        }),
+      );
+    }
+    this.istiods = istiods;
+    const gatewayRevision: GatewayRevision | undefined = revisions && {
+      tag: revisions.gatewayTag,
+      revision: revisions.tags[revisions.gatewayTag],
+    };
+    const gatewayIndex = gatewayRevision ? ordered.findIndex((r) => r?.name === gatewayRevision.revision) : 0;
+    this.istiod = istiods[gatewayIndex];
+    const gatewayVersion = ordered[gatewayIndex]?.version ?? istioVersion;
+    if (revisions) this.revisionTagGuard = new RevisionTagGuard(this, "revision-tag-guard", revisions);
+    const istiodReleases = istiods.map((each) => each.release);
+    // istio-base creates istio-reader-service-account, each istiod a ClusterRole and binding for it.
     this.readerToken = new ReaderToken(this, "istio-reader-token", {
-      dependsOn: [istioSystem, this.istioBase.release, istiod],
+      dependsOn: [istioSystem, this.istioBase.release, ...istiodReleases],
     });
     // A local, so other stacks read the kubeconfig as one output rather than its three parts.
     this.remoteKubeconfig = new TerraformLocal(
@@ -118,18 +165,20 @@ export class PlatformStack extends MeshStack {
     ).asString;
 
     this.ingressGateway = new IngressGateway(this, "istio-ingressgateway", {
-      istioVersion,
+      istioVersion: gatewayVersion,
+      revision: gatewayRevision,
       overrides: overrides.ingressGateway,
-      dependsOn: [istioIngress, istiod, controller],
+      dependsOn: [istioIngress, ...istiodReleases, controller],
     });
     this.eastWestGateway = new EastWestGateway(this, "istio-eastwestgateway", {
-      istioVersion,
+      istioVersion: gatewayVersion,
+      revision: gatewayRevision,
       network: cluster.network,
       // Exactly the API endpoint's allow-list, read from the cluster: one list to review, and it
       // follows the mesh as clusters join or leave without a change to this stack.
       allowedSourceCidrs: this.access.publicAccessCidrs,
       overrides: overrides.eastWestGateway,
-      dependsOn: [istioSystem, istiod, ...loadBalancerOwner],
+      dependsOn: [istioSystem, ...istiodReleases, ...loadBalancerOwner],
     });
     this.meshManifests = new MeshManifests(this, "mesh-manifests", {
       clusterName: cluster.name,
@@ -140,7 +189,7 @@ export class PlatformStack extends MeshStack {
         istioSystem,
         istioIngress,
         ...loadBalancerOwner,
-        istiod,
+        ...istiodReleases,
         this.ingressGateway.release,
         this.eastWestGateway.release,
       ],

@@ -618,7 +618,11 @@ describe("every required field", () => {
       ...(field.items ? requiredPaths(field.items, [...prefix, key, 0]) : []),
     ]),
   ];
-  const fullConfig = () => ({ ...validConfig(), state: { s3: { bucket: "tf-state", region: "us-west-2" } } });
+  const fullConfig = () => ({
+    ...validConfig(),
+    state: { s3: { bucket: "tf-state", region: "us-west-2" } },
+    istio: { revisions: [{ name: "default", version: "1.31.1" }], tags: { stable: "default" }, gatewayTag: "stable" },
+  });
   const paths = requiredPaths(meshConfigJsonSchema());
 
   it("is found in the schema", () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_REVISION_NAME } from "../constructs/names";
+import { CANARY_MAX_MINOR_SKEW } from "./istio-versions";
 import type { ConfigProblem } from "./problems";
 import type { IstioRevisionSpec, IstioRevisionsSpec } from "./spec";
 
@@ -15,12 +16,6 @@ import type { IstioRevisionSpec, IstioRevisionsSpec } from "./spec";
  * so the release `istio.version` installed can run next to a canary.
  */
 export const DEFAULT_REVISION = DEFAULT_REVISION_NAME;
-
-/**
- * Revision canary upgrades may span: "jumping across two minor versions is supported" (istio.io,
- * docs/setup/upgrade/canary), so 1.30 and 1.32 may run side by side, 1.30 and 1.33 may not.
- */
-export const CANARY_MAX_MINOR_SKEW = 2;
 
 /** Helm release names are at most 53 characters, and the istiod release is `istiod-<revision>`. */
 export const MAX_REVISION_NAME_LENGTH = 46;
@@ -66,9 +61,7 @@ export function revisionFields(versionSchema: z.ZodType<string>) {
     gatewayTag: TagNameSchema.optional().describe(
       "Tag both gateways (and the istio-ingress namespace) follow; required with revisions. Moving the tag rolls the gateways.",
     ),
-    sampleTag: TagNameSchema.optional().describe(
-      "Tag the sample namespace follows. Default: gatewayTag.",
-    ),
+    sampleTag: TagNameSchema.optional().describe("Tag the sample namespace follows. Default: gatewayTag."),
   };
 }
 
@@ -233,12 +226,6 @@ export function toRevisionsSpec(config: {
       .sort(),
   }));
   return { revisions, tags, gatewayTag, sampleTag: config.sampleTag ?? gatewayTag };
-}
-
-/** The minor of an Istio 1.x release ("1.31.2" -> 31), or undefined for anything else. */
-export function istioMinorOf(version: string): number | undefined {
-  const match = /^1\.(\d+)\.\d+$/.exec(version);
-  return match ? Number(match[1]) : undefined;
 }
 
 /** The newest of some MAJOR.MINOR.PATCH versions. */

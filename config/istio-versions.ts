@@ -111,3 +111,33 @@ function compareMinors(a: string, b: string): number {
   const [bMajor, bMinor] = b.split(".").map(Number);
   return aMajor - bMajor || aMinor - bMinor;
 }
+
+/**
+ * The Kubernetes versions an Istio release is officially supported on (its minor's range), or
+ * undefined for a minor this program does not know. Every revision of a mesh must support the
+ * clusters' version.
+ */
+export function kubernetesRangeOf(istioVersion: string): IstioMinorRelease["kubernetes"] | undefined {
+  const parsed = parseIstioVersion(istioVersion);
+  return parsed && ISTIO_RELEASES[parsed.minor]?.kubernetes;
+}
+
+/**
+ * How many minors apart two revisions may be: "when using revision-based upgrades jumping across
+ * two minor versions is supported (e.g. upgrading directly from version 1.8 to 1.10)" (istio.io,
+ * docs/setup/upgrade/canary).
+ */
+export const CANARY_MAX_MINOR_SKEW = 2;
+
+/**
+ * How many minors a proxy may be behind its control plane: "The Istio control plane can be one
+ * version ahead of the data plane. However, the data plane cannot be ahead of control plane"
+ * (istio.io, docs/releases/supported-releases, Control Plane/Data Plane Skew).
+ */
+export const DATA_PLANE_MAX_MINOR_SKEW = 1;
+
+/** The minor number of a release version of major 1 ("1.31.2" -> 31), for skew arithmetic. */
+export function istioMinorNumber(version: string): number | undefined {
+  const parsed = parseIstioVersion(version);
+  return parsed && parsed.minor.startsWith("1.") ? Number(parsed.minor.slice(2)) : undefined;
+}

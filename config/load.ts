@@ -11,7 +11,8 @@ import { ConfigError, ConfigProblem, formatPath } from "./problems";
 import { ClusterConfig, HelmOverrides, MeshConfig, MeshConfigSchema } from "./schema";
 import type { ClusterSpec, MeshSpec } from "./spec";
 import { SalvagedMesh, configWarnings, crossFieldProblems } from "./validate";
-import { istioMinorOf, newestVersion, revisionProblems, toRevisionsSpec } from "./istio-revisions";
+import { istioMinorNumber } from "./istio-versions";
+import { newestVersion, revisionProblems, toRevisionsSpec } from "./istio-revisions";
 
 export interface LoadedMesh {
   readonly spec: MeshSpec;
@@ -37,7 +38,7 @@ export function validateMeshConfig(raw: unknown, source: string, today = new Dat
     // Cross-field rules run on what the schema accepted, so a typo elsewhere does not hide an overlap.
     ...crossFieldProblems((salvage(MeshConfigSchema, raw) ?? {}) as SalvagedMesh),
     // On the raw input: the defaults filled in by the schema would hide which fields were written.
-    ...revisionProblems(valueAt(raw, ["istio"]), istioMinorOf),
+    ...revisionProblems(valueAt(raw, ["istio"]), istioMinorNumber),
   ];
   if (!parsed.success || problems.length) throw new ConfigError(source, problems);
   return { spec: toMeshSpec(parsed.data), warnings: configWarnings(parsed.data, today) };
@@ -60,6 +61,8 @@ const REQUIRED_FIELD_EXAMPLES: Readonly<Record<string, string>> = {
   "state.s3": "s3: with bucket and region, or remove state to keep local state",
   "state.s3.bucket": "bucket: my-terraform-state",
   "state.s3.region": "region: us-west-2",
+  "istio.revisions[].name": "name: 1-31-1 (the version with dashes; default for the release istio.version installed)",
+  "istio.revisions[].version": 'version: "1.31.1"',
 };
 
 /** The example line for a missing field; a cluster name is one no other cluster has. */

@@ -35,7 +35,7 @@ export class RevisionTagGuard extends Construct {
   }
 }
 
-/** An HCL literal of a string list or a map of string lists (JSON is valid HCL for both). */
+/** An HCL literal of a string or a string list (JSON is valid HCL for both). */
 const hcl = (value: unknown) => JSON.stringify(value);
 
 /**
@@ -47,7 +47,11 @@ export function tagGuardExpressions(
   revisions: readonly IstioRevisionSpec[],
 ): { condition: string; errorMessage: string } {
   const configured = `tolist(${hcl(revisions.map((revision) => revision.name))})`;
-  const allowed = `tomap(${hcl(allowedTagSources(revisions))})`;
+  // Lists converted one by one: tomap alone would type equal-length lists as tuples, unlike the default.
+  const entries = Object.entries(allowedTagSources(revisions)).map(
+    ([tag, from]) => `${hcl(tag)} = tolist(${hcl(from)})`,
+  );
+  const allowed = `tomap({ ${entries.join(", ")} })`;
   const tagOf = `o.metadata.labels[${hcl(TAG_LABEL)}]`;
   const revisionOf = `lookup(o.metadata.labels, ${hcl(REVISION_LABEL)}, "")`;
   const safe = `contains(lookup(${allowed}, ${tagOf}, ${configured}), ${revisionOf})`;

@@ -2,18 +2,11 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { loadMeshConfig } from "../config/load";
 import { PROJECT_DIR } from "../config/project";
-import {
-  CheckName,
-  CheckResult,
-  CLUSTERZ_COMMAND,
-  ClusterConnection,
-  curlCommand,
-  exitCodeOf,
-  HELLO_URL,
-  MeshUnderTest,
-  runChecks,
-  tallyAnswers,
-} from "../verify/checks";
+import { CLUSTERZ_COMMAND, HELLO_URL } from "../verify/chart-names";
+import { exitCodeOf, runChecks } from "../verify/checks";
+import type { ClusterConnection, MeshUnderTest } from "../verify/checks/check";
+import type { CheckResult } from "../verify/checks/outcome";
+import { curlCommand, tallyAnswers } from "../verify/checks/traffic";
 import { ClusterRequestError } from "../verify/cluster-client";
 import { parseOptions, UsageError } from "../verify/options";
 import { clusterColumnWidth, formatResult, formatSummary } from "../verify/report";
@@ -56,7 +49,7 @@ function scenario(spec: MeshUnderTest, breakIt: (mesh: Map<string, FakeCluster>)
 
 async function verify(spec: MeshUnderTest, connections: Map<string, ClusterConnection>, requests?: number) {
   const results = await runChecks(spec, connections, { requests });
-  const find = (check: CheckName, cluster?: string): CheckResult => {
+  const find = (check: string, cluster?: string): CheckResult => {
     const result = results.find((candidate) => candidate.check === check && candidate.cluster === cluster);
     if (!result) throw new Error(`no ${check} result for ${cluster}`);
     return result;

@@ -7,7 +7,7 @@ import { loadMeshConfig } from "../config/load";
 import { PROJECT_DIR } from "../config/project";
 import type { MeshSpec } from "../config/spec";
 import { closedPortUrl, FakeApiServer, startFakeApiServer, startSilentServer } from "./helpers/fake-kube-api";
-import { CLUSTERZ_COMMAND } from "../verify/checks";
+import { CLUSTERZ_COMMAND } from "../verify/chart-names";
 import { FakeCluster, healthyMesh, ISTIOD_POD, ROOT_B } from "./helpers/fake-mesh";
 import { TS_NODE_ARGS } from "./helpers/run-ts";
 

@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { Writable } from "node:stream";
 // Types only: the package is ESM-only, so its code is loaded with import() at run time (see connectClusters).
 import type * as K8s from "@kubernetes/client-node";
-import { updateKubeconfig, type ClusterConnection, type ClusterUnderTest } from "./checks";
+import type { ClusterConnection, ClusterUnderTest } from "./checks/check";
+import { updateKubeconfig } from "./checks/helpers";
 import { ClusterClient, ClusterRequestError, ExecResult, RequestFailureKind } from "./cluster-client";
 
 /** How long one API request may take before the cluster counts as not answering. */

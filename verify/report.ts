@@ -1,6 +1,7 @@
-import { CHECKS, CheckResult, CheckStatus } from "./checks";
+import { CHECKS } from "./checks";
+import type { CheckResult, CheckStatus } from "./checks/outcome";
 
-const CHECK_WIDTH = Math.max(...CHECKS.map((check) => check.length));
+const CHECK_WIDTH = Math.max(...CHECKS.map((check) => check.name.length));
 const STATUS_WIDTH = 4;
 /** Mesh-wide checks print this in the cluster column. */
 export const MESH_COLUMN = "(mesh)";

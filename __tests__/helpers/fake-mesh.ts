@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import type { ClusterClient, ExecResult } from "../../verify/cluster-client";
-import { CLUSTERZ_COMMAND, ClusterzEntry, HELLO_URL, MeshUnderTest } from "../../verify/checks";
+import { CLUSTERZ_COMMAND, HELLO_URL } from "../../verify/chart-names";
+import type { MeshUnderTest } from "../../verify/checks/check";
+import type { ClusterzEntry } from "../../verify/checks/remote-sync";
 
 /**
  * A deployed mesh as its API servers would serve it: the objects `npm run verify` reads, per

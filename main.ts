@@ -65,6 +65,7 @@ function checkCertificateAuthority(spec: MeshSpec): string[] {
   const { problems, warnings } = checkMeshCa({
     caDirectory: spec.caDirectory,
     clusterNames: spec.clusters.map((cluster) => cluster.name),
+    meshId: spec.meshId,
   });
   if (problems.length) throw new CaError(`${spec.caDirectory}/`, problems);
   return warnings;

@@ -86,14 +86,20 @@ describe("validateCaDirectory (bring your own CA)", () => {
     ]);
   });
 
-  it("names a cluster with no folder at all, and a missing root", async () => {
+  it("names a cluster with no folder at all", async () => {
+    const result = await checkBroken((ca) => rmSync(path.join(ca, "cluster2"), { recursive: true }));
+    expect(result.problems).toEqual([
+      "ca/cluster2/ does not hold cluster cluster2's intermediate CA: run `npm run certs` to issue it, or put ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem from your PKI there",
+    ]);
+  });
+
+  it("does not send the user to npm run certs for a missing root under existing intermediates (it would refuse)", async () => {
     const result = await checkBroken((ca) => {
       rmSync(path.join(ca, "cluster2"), { recursive: true });
       unlinkSync(path.join(ca, "root-cert.pem"));
     });
     expect(result.problems).toEqual([
-      "ca/root-cert.pem is missing: run `npm run certs` to create the mesh CA, or put the root certificate of your PKI there",
-      "ca/cluster2/ does not hold cluster cluster2's intermediate CA: run `npm run certs` to issue it, or put ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem from your PKI there",
+      "ca/root-cert.pem is missing but ca/root-key.pem, ca/cluster1/ exist: restore the root certificate, or move ca/ aside and run `npm run certs` again to start a new CA (every cluster then needs a new deploy)",
     ]);
   });
 

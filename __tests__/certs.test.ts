@@ -266,7 +266,7 @@ describe("npm run certs (ensureMeshCa) on a temporary directory", () => {
     it("a new cluster to sign while the root key is gone", () =>
       expectRefusal(
         (ca) => unlinkSync(path.join(ca, "root-key.pem")),
-        "ca/root-key.pem is missing, and issuing intermediates for cluster4 needs it",
+        "ca/cluster4/ does not hold cluster cluster4's intermediate CA, and npm run certs cannot issue it (ca/root-key.pem is not there): restore ca/root-key.pem and run `npm run certs`, or put ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem from your PKI there",
       ));
 
     it("an expired intermediate, saying how to renew it", async () => {

@@ -19,9 +19,14 @@ async function main(): Promise<void> {
     `Mesh CA in ${displayPath(PROJECT_DIR, caDirectory)}/ for ${spec.clusters.map((cluster) => cluster.name).join(", ")}:`,
   );
 
-  const report = await ensureMeshCa({ caDirectory, clusterNames: spec.clusters.map((cluster) => cluster.name) });
+  const report = await ensureMeshCa({
+    caDirectory,
+    clusterNames: spec.clusters.map((cluster) => cluster.name),
+    meshId: spec.meshId,
+  });
   for (const entry of report.created) console.log(`  created ${describe(entry)}`);
   for (const entry of report.kept) console.log(`  kept    ${describe(entry)}`);
+  if (report.recorded) console.log(`  recorded ${report.recorded} (this CA directory is mesh ${spec.meshId}'s from now on)`);
   for (const warning of report.warnings) console.warn(`Warning: ${warning}`);
   for (const file of keysGitWouldTrack(report.keyFiles)) {
     console.warn(

@@ -47,3 +47,28 @@ export function shortFingerprint(fingerprint: string): string {
 export function describeCertificate(certificate: CertificateSummary): string {
   return `${certificate.subject} (SHA-256 ${shortFingerprint(certificate.fingerprint)})`;
 }
+
+/** PKCS#8 ("ENCRYPTED PRIVATE KEY") and legacy OpenSSL ("Proc-Type: 4,ENCRYPTED") encryption. */
+export function isEncryptedKeyPem(text: string): boolean {
+  return /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/.test(text);
+}
+
+/**
+ * The label of the first PEM block that begins but never ends ("CERTIFICATE", "PRIVATE KEY"), as
+ * in a file cut short by an interrupted copy; undefined when every block is complete.
+ */
+export function truncatedPemLabel(text: string): string | undefined {
+  for (const begin of text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)) {
+    const label = begin[1];
+    if (!text.includes(`-----END ${label}-----`, begin.index + begin[0].length)) return label;
+  }
+  return undefined;
+}
+
+/** What to say about a PEM file that does not decode: cut short, or damaged inside. */
+export function damagedPemReason(text: string): string {
+  const label = truncatedPemLabel(text);
+  return label
+    ? `is cut short: it has "-----BEGIN ${label}-----" but no "-----END ${label}-----" line (an interrupted copy or download?)`
+    : "does not decode: its base64 body is damaged or incomplete";
+}

@@ -1,11 +1,24 @@
 import { createPrivateKey, KeyObject, X509Certificate as NodeCertificate } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { X509Certificate } from "@peculiar/x509";
 import { PROJECT_DIR } from "../config/project";
-import { CLUSTER_CA_FILES } from "../constructs/names";
+import { CA_CERT_FILE, CA_KEY_FILE, CERT_CHAIN_FILE, ClusterCaFile, ROOT_CERT_FILE } from "../constructs/names";
+import {
+  CaPurpose,
+  CaState,
+  ClusterState,
+  hasClusterMaterial,
+  inspectCaDirectory,
+  isFreshCa,
+  keyPermissionWarnings,
+  layoutProblems,
+  reissueAdvice,
+} from "./ca-state";
 import { clusterFiles, displayPath, rootFiles } from "./layout";
-import { pemCertificateBlocks, shortFingerprint } from "./pem";
+import { meshRecordProblem } from "./mesh-record";
+import { unreachableReason } from "./path-kind";
+import { damagedPemReason, isEncryptedKeyPem, pemCertificateBlocks, shortFingerprint, truncatedPemLabel } from "./pem";
 
 /**
  * @peculiar/x509 (and the Reflect polyfill it needs) takes about 100 ms to load: every synth
@@ -45,6 +58,16 @@ export interface CaCheckOptions {
    * @default the current time
    */
   readonly now?: Date;
+  /**
+   * The config's meshId: a CA directory recorded for other meshes (mesh.json) is refused.
+   * @default no check
+   */
+  readonly meshId?: string;
+  /**
+   * Who asks: synth needs every intermediate in place; `npm run certs` issues the missing ones.
+   * @default "synth"
+   */
+  readonly purpose?: CaPurpose;
 }
 
 /**
@@ -62,28 +85,26 @@ export class CaError extends Error {
 }
 
 /**
- * The synth-time check. A CA directory that does not exist at all is a fresh clone: synth still
- * succeeds and only warns, since Terraform reads the files at apply time. A directory that exists
- * is validated in full.
+ * The synth-time check. A CA directory with no CA in it yet (a fresh clone) only warns: synth
+ * still succeeds, since Terraform reads the files at apply time. Anything else is validated in
+ * full, with the same classification `npm run certs` uses.
  */
 export function checkMeshCa(options: CaCheckOptions): CaCheck & { readonly missing: boolean } {
   const projectDir = options.projectDir ?? PROJECT_DIR;
-  const shown = `${displayPath(projectDir, path.resolve(projectDir, options.caDirectory))}/`;
-  if (caDirectoryMissing(options)) {
+  const caDirectory = path.resolve(projectDir, options.caDirectory);
+  const state = inspectCaDirectory(caDirectory, options.clusterNames);
+  if (isFreshCa(state)) {
+    const shown = `${displayPath(projectDir, caDirectory)}/`;
+    const what = state.kind.kind === "absent" ? "does not exist yet" : "holds no CA yet";
     return {
       missing: true,
       problems: [],
       warnings: [
-        `CA directory ${shown} does not exist yet: synth goes on, but run \`npm run certs\` (or put your own CA there, see certificateAuthority.directory) before cdktf deploy, or the apply fails reading the cacerts files`,
+        `CA directory ${shown} ${what}: synth goes on, but run \`npm run certs\` (or put your own CA there, see certificateAuthority.directory) before cdktf deploy, or the apply fails reading the cacerts files`,
       ],
     };
   }
-  return { missing: false, ...validateCaDirectory(options) };
-}
-
-/** True when the CA directory does not exist at all, as in a fresh clone before `npm run certs`. */
-export function caDirectoryMissing(options: Pick<CaCheckOptions, "caDirectory" | "projectDir">): boolean {
-  return !existsSync(path.resolve(options.projectDir ?? PROJECT_DIR, options.caDirectory));
+  return { missing: false, ...checkCaState(state, { ...options, purpose: options.purpose ?? "synth" }) };
 }
 
 /**
@@ -96,17 +117,24 @@ export function caDirectoryMissing(options: Pick<CaCheckOptions, "caDirectory" |
  * root-key.pem is optional (a company root key stays offline) but must match when present.
  */
 export function validateCaDirectory(options: CaCheckOptions): CaCheck {
-  const projectDir = options.projectDir ?? PROJECT_DIR;
-  const checker = new CaChecker(projectDir, options.now ?? new Date());
-  const caDirectory = path.resolve(projectDir, options.caDirectory);
-  if (existsSync(caDirectory) && !statSync(caDirectory).isDirectory()) {
-    checker.problem(
-      `${checker.show(caDirectory)} is a file, not a directory: point certificateAuthority.directory at the CA directory`,
-    );
-    return checker.result();
+  const caDirectory = path.resolve(options.projectDir ?? PROJECT_DIR, options.caDirectory);
+  return checkCaState(inspectCaDirectory(caDirectory, options.clusterNames), options);
+}
+
+/** validateCaDirectory on a directory already inspected. */
+export function checkCaState(state: CaState, options: Omit<CaCheckOptions, "caDirectory" | "clusterNames">): CaCheck {
+  const checker = new CaChecker(options.projectDir ?? PROJECT_DIR, options.now ?? new Date(), state);
+  const show = (file: string) => checker.show(file);
+  for (const problem of layoutProblems(state, options.purpose ?? "synth", show)) checker.problem(problem);
+  if (state.kind.kind !== "directory") return checker.result();
+  const recordProblem = options.meshId ? meshRecordProblem(state.directory, options.meshId, show) : undefined;
+  if (recordProblem) checker.problem(recordProblem);
+  for (const warning of keyPermissionWarnings(state, show)) checker.warn(warning);
+  if (state.rootCert.kind !== "file") return checker.result();
+  const roots = checker.checkRoot();
+  for (const cluster of state.clusters) {
+    if (cluster.folder.kind === "directory" && hasClusterMaterial(cluster)) checker.checkCluster(cluster, roots);
   }
-  const roots = checker.checkRoot(caDirectory);
-  for (const clusterName of options.clusterNames) checker.checkCluster(caDirectory, clusterName, roots);
   return checker.result();
 }
 
@@ -125,10 +153,15 @@ class CaChecker {
   constructor(
     private readonly projectDir: string,
     private readonly now: Date,
+    private readonly state: CaState,
   ) {}
 
   problem(message: string): void {
     this.problems.push(message);
+  }
+
+  warn(message: string): void {
+    this.warnings.push(message);
   }
 
   result(): CaCheck {
@@ -140,14 +173,8 @@ class CaChecker {
   }
 
   /** The mesh root certificates (the first is the one that signs), or undefined when unusable. */
-  checkRoot(caDirectory: string): LoadedCertificate[] | undefined {
-    const files = rootFiles(caDirectory);
-    if (!existsSync(files.cert)) {
-      this.problem(
-        `${this.show(files.cert)} is missing: run \`npm run certs\` to create the mesh CA, or put the root certificate of your PKI there`,
-      );
-      return undefined;
-    }
+  checkRoot(): LoadedCertificate[] | undefined {
+    const files = rootFiles(this.state.directory);
     const roots = this.readCertificates(files.cert);
     if (!roots) return undefined;
     for (const root of roots) {
@@ -157,7 +184,9 @@ class CaChecker {
         "every cluster must move to a new root: plan a root rotation (a new root next to this one in root-cert.pem, then new intermediates)",
       );
     }
-    if (existsSync(files.key)) {
+    // An encrypted root key is fine here: only npm run certs signs with it (ca-state.ts says when it must).
+    const rootKey = this.state.rootKey;
+    if (this.state.rootKeyFile.kind === "file" && (rootKey.usable || rootKey.reason !== "encrypted")) {
       const key = this.readKey(files.key);
       if (key && !roots[0].node.checkPrivateKey(key)) {
         this.problem(
@@ -168,28 +197,19 @@ class CaChecker {
     return roots;
   }
 
-  checkCluster(caDirectory: string, clusterName: string, roots: LoadedCertificate[] | undefined): void {
-    const files = clusterFiles(caDirectory, clusterName);
-    const reissue = `delete ${this.show(files.directory)}/ and run \`npm run certs\` to issue a new intermediate from the mesh root, or reissue it from your PKI`;
-    const present = [files.caCert, files.caKey, files.certChain, files.rootCert].filter((file) => existsSync(file));
-    if (!present.length) {
-      this.problem(
-        `${this.show(files.directory)}/ does not hold cluster ${clusterName}'s intermediate CA: run \`npm run certs\` to issue it, or put ${CLUSTER_CA_FILES.join(", ")} from your PKI there`,
-      );
-      return;
-    }
-    for (const file of [files.caCert, files.caKey, files.certChain, files.rootCert]) {
-      if (!present.includes(file)) this.problem(`${this.show(file)} is missing: restore it, or ${reissue}`);
-    }
+  checkCluster(cluster: ClusterState, roots: LoadedCertificate[] | undefined): void {
+    const files = clusterFiles(this.state.directory, cluster.name);
+    const reissue = reissueAdvice(this.state, cluster.name, (file) => this.show(file));
+    const isFile = (name: ClusterCaFile) => cluster.files[name].kind === "file";
 
-    const caCert = present.includes(files.caCert) ? this.readCertificates(files.caCert)?.[0] : undefined;
+    const caCert = isFile(CA_CERT_FILE) ? this.readCertificates(files.caCert)?.[0] : undefined;
     if (caCert) {
       this.checkIsCa(
         caCert,
         `istiod cannot issue workload certificates with it: ${reissue} (basicConstraints CA:TRUE, keyUsage keyCertSign)`,
       );
-      this.checkValidity(caCert, `${reissue}, then deploy cluster ${clusterName} again`);
-      const key = present.includes(files.caKey) ? this.readKey(files.caKey) : undefined;
+      this.checkValidity(caCert, `${reissue}, then deploy cluster ${cluster.name} again`);
+      const key = isFile(CA_KEY_FILE) ? this.readKey(files.caKey) : undefined;
       if (key && !caCert.node.checkPrivateKey(key)) {
         this.problem(
           `${this.show(files.caKey)} does not match ${caCert.label}: put the key the certificate was issued for there, or ${reissue}`,
@@ -197,7 +217,7 @@ class CaChecker {
       }
     }
 
-    if (roots && present.includes(files.rootCert)) {
+    if (roots && isFile(ROOT_CERT_FILE)) {
       const clusterRoots = this.readCertificates(files.rootCert);
       if (clusterRoots && !sameCertificates(clusterRoots, roots)) {
         this.problem(
@@ -206,7 +226,7 @@ class CaChecker {
       }
     }
 
-    const chain = present.includes(files.certChain) ? this.readCertificates(files.certChain) : undefined;
+    const chain = isFile(CERT_CHAIN_FILE) ? this.readCertificates(files.certChain) : undefined;
     if (chain && caCert) this.checkChain(chain, caCert, roots, files.certChain, reissue);
   }
 
@@ -286,24 +306,27 @@ class CaChecker {
   private readCertificates(file: string): LoadedCertificate[] | undefined {
     const text = this.readText(file);
     if (text === undefined) return undefined;
+    const shown = this.show(file);
+    const truncated = truncatedPemLabel(text);
+    if (truncated) {
+      this.problem(`${shown} ${damagedPemReason(text)}: copy the whole file again from its source`);
+      return undefined;
+    }
     const blocks = pemCertificateBlocks(text);
     if (!blocks.length) {
       this.problem(
-        `${this.show(file)} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"): put the certificate there in PEM form (openssl x509 -inform der converts DER)`,
+        `${shown} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"): put the certificate there in PEM form (openssl x509 -inform der converts DER)`,
       );
       return undefined;
     }
-    const shown = this.show(file);
     try {
       return blocks.map((pem, index) => {
         const parsed = new (x509().X509Certificate)(pem);
         const label = blocks.length === 1 ? shown : `certificate ${index + 1} ("${parsed.subject}") of ${shown}`;
         return { node: new NodeCertificate(pem), parsed, label };
       });
-    } catch (error) {
-      this.problem(
-        `${shown} holds a certificate that cannot be parsed (${(error as Error).message}): replace it with the PEM certificate from its CA`,
-      );
+    } catch {
+      this.problem(`${shown} ${damagedPemReason(text)}: replace it with the PEM certificate from its CA`);
       return undefined;
     }
   }
@@ -311,8 +334,7 @@ class CaChecker {
   private readKey(file: string): KeyObject | undefined {
     const text = this.readText(file);
     if (text === undefined) return undefined;
-    // PKCS#8 ("ENCRYPTED PRIVATE KEY") and legacy OpenSSL ("Proc-Type: 4,ENCRYPTED") encryption.
-    if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/.test(text)) {
+    if (isEncryptedKeyPem(text)) {
       this.problem(
         `${this.show(file)} is encrypted: istiod needs it unencrypted (openssl pkey -in <encrypted> -out ${this.show(file)})`,
       );
@@ -320,10 +342,9 @@ class CaChecker {
     }
     try {
       return createPrivateKey(text);
-    } catch (error) {
-      this.problem(
-        `${this.show(file)} is not a PEM private key (${(error as Error).message}): put the certificate's private key there in PEM form`,
-      );
+    } catch {
+      const what = text.includes("-----BEGIN") ? damagedPemReason(text) : "is not a PEM private key";
+      this.problem(`${this.show(file)} ${what}: put the certificate's private key there in PEM form`);
       return undefined;
     }
   }
@@ -332,8 +353,8 @@ class CaChecker {
     try {
       return readFileSync(file, "utf8");
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      this.problem(`${this.show(file)} cannot be read (${code}): check its permissions`);
+      const code = (error as NodeJS.ErrnoException).code ?? "EIO";
+      this.problem(`${this.show(file)} ${unreachableReason(code)}: check its permissions`);
       return undefined;
     }
   }

@@ -99,6 +99,8 @@ export const ROOT_KEY_FILE = "root-key.pem";
 export const CA_CERT_FILE = "ca-cert.pem";
 export const CA_KEY_FILE = "ca-key.pem";
 export const CERT_CHAIN_FILE = "cert-chain.pem";
+/** Which meshes a CA directory serves (not secret): `npm run certs` writes it with a new root. */
+export const CA_MESH_RECORD_FILE = "mesh.json";
 
 /**
  * What istiod reads from its `cacerts` secret, per cluster. The secret's keys are the file names,

@@ -196,6 +196,12 @@ async function stageAndMove(
     ].filter((entry) => entry !== CA_MESH_RECORD_FILE || options.meshId);
     moveIntoPlace(staging, caDirectory, exists, entries);
     return created;
+  } catch (error) {
+    if (error instanceof CaError) throw error;
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new CaError(`${show(caDirectory)}/`, [
+      `writing the new CA files failed (${code ?? message}${code ? `: ${message.replace(/^\w+: /, "")}` : ""}), and ${show(caDirectory)}/ was left as it was: free disk space or fix what the error names, then run \`npm run certs\` again`,
+    ]);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

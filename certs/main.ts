@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   });
   for (const entry of report.created) console.log(`  created ${describe(entry)}`);
   for (const entry of report.kept) console.log(`  kept    ${describe(entry)}`);
-  if (report.recorded) console.log(`  recorded ${report.recorded} (this CA directory is mesh ${spec.meshId}'s from now on)`);
+  if (report.recorded)
+    console.log(`  recorded ${report.recorded} (this CA directory is mesh ${spec.meshId}'s from now on)`);
   for (const warning of report.warnings) console.warn(`Warning: ${warning}`);
   for (const file of keysGitWouldTrack(report.keyFiles)) {
     console.warn(

@@ -7,11 +7,17 @@ export interface Ipv4Network {
   readonly prefix: number;
 }
 
-/** Parses "a.b.c.d/n"; throws with a user-facing reason when it is not an IPv4 network address. */
+const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+/**
+ * Four decimal octets without leading zeros and a prefix length without one. Only this form is
+ * accepted: other tools read 010 as octal 8 or 10.10.0 as 10.10.0.0, so the string written to
+ * Terraform would name another network than the one checked here.
+ */
+const CANONICAL_CIDR = new RegExp(`^${OCTET}(\\.${OCTET}){3}/(3[0-2]|[12]?\\d)$`);
+
+/** Parses "a.b.c.d/n" in canonical form; throws with a user-facing reason when it is not an IPv4 network address. */
 export function parseIpv4Network(cidr: string): Ipv4Network {
-  if (!ipaddr.IPv4.isValidCIDR(cidr)) {
-    throw new Error(`is not an IPv4 CIDR block like "10.10.0.0/16"`);
-  }
+  if (!CANONICAL_CIDR.test(cidr)) throw new Error(nonCanonicalReason(cidr));
   const [address, prefix] = ipaddr.IPv4.parseCIDR(cidr);
   const base = toNumber(address);
   const network = { base: maskedBase(base, prefix), prefix };
@@ -19,6 +25,21 @@ export function parseIpv4Network(cidr: string): Ipv4Network {
     throw new Error(`has host bits set: write it as "${formatIpv4Network(network)}"`);
   }
   return network;
+}
+
+/** Why `cidr` is not canonical, with the canonical form of what it most likely means. */
+function nonCanonicalReason(cidr: string): string {
+  const parts = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+  const numbers = parts?.slice(1).map(Number);
+  if (numbers && numbers.slice(0, 4).every((octet) => octet <= 255) && numbers[4] <= 32) {
+    const decimal = `${numbers.slice(0, 4).join(".")}/${numbers[4]}`;
+    return `has leading zeros, which other tools read as octal: write it as "${decimal}"`;
+  }
+  if (ipaddr.IPv4.isValidCIDR(cidr)) {
+    const [address, prefix] = ipaddr.IPv4.parseCIDR(cidr);
+    return `is not in dotted-quad notation (four decimal numbers 0-255 and a prefix length): write it as "${address.toString()}/${prefix}"`;
+  }
+  return `is not an IPv4 CIDR block like "10.10.0.0/16"`;
 }
 
 export function formatIpv4Network(network: Ipv4Network): string {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AWS_COMMERCIAL_REGIONS, regionProblem } from "./aws-regions";
-import { allowedCidrProblem, vpcCidrProblem } from "./cidr";
+import { vpcCidrProblem } from "./cidr";
+import { publicSourceCidrProblem } from "./rules/api-cidrs";
 import { ISTIO_MINORS, ISTIO_VERSION_PATTERN, istioVersionProblem } from "./istio-versions";
 import {
   DEFAULT_AVAILABILITY_ZONES,
@@ -192,7 +193,7 @@ export const MeshConfigSchema = z
       .min(1, { error: "must list at least one cluster: see examples/two-clusters.yaml" })
       .describe("The clusters of the mesh; each gets its own VPC, EKS cluster and Istio network."),
     apiAllowedCidrs: z
-      .array(checkedString(allowedCidrProblem).describe("An IPv4 CIDR block such as 203.0.113.0/24."))
+      .array(checkedString(publicSourceCidrProblem).describe("A public IPv4 CIDR block such as 203.0.113.0/24."))
       .min(1, {
         error:
           "must list at least one range (your office, VPN or CI egress) or nobody outside the VPCs can run cdktf deploy",

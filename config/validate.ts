@@ -9,6 +9,7 @@ import {
 import { networksOverlap, tryParseIpv4Network } from "./cidr";
 import { istioVersionWarning } from "./istio-versions";
 import type { ConfigProblem } from "./problems";
+import { distinctAllowedCidrCount, duplicateAllowedCidrProblems } from "./rules/api-cidrs";
 import type { ClusterConfig, MeshConfig } from "./schema";
 
 /**
@@ -44,6 +45,7 @@ export function crossFieldProblems(config: SalvagedMesh): ConfigProblem[] {
       (first, later) => !("network" in first) && !("network" in later),
     ),
     ...vpcOverlapProblems(clusters),
+    ...duplicateAllowedCidrProblems(config.apiAllowedCidrs ?? []),
     ...publicAccessCidrProblems(clusters, config.apiAllowedCidrs ?? []),
   ];
 }
@@ -59,7 +61,8 @@ function publicAccessCidrProblems(
   apiAllowedCidrs: readonly (string | undefined)[],
 ): ConfigProblem[] {
   const natAddresses = clusters.reduce((sum, cluster) => sum + natAddressCount(cluster), 0);
-  const total = natAddresses + apiAllowedCidrs.length;
+  // Counted after duplicates are dropped: those are reported on their own.
+  const total = natAddresses + distinctAllowedCidrCount(apiAllowedCidrs);
   if (total <= MAX_PUBLIC_ACCESS_CIDRS) return [];
   return [
     {

@@ -3,6 +3,8 @@ import { App } from "cdktf";
 import { loadMeshConfig } from "./config/load";
 import { ConfigError } from "./config/problems";
 import { reportFailure } from "./config/report-failure";
+import { PROJECT_DIR } from "./config/project";
+import { staleLocalStateWarnings } from "./config/stale-state";
 import type { MeshSpec } from "./config/spec";
 import { buildMesh } from "./constructs/mesh";
 import { CaError, checkMeshCa } from "./certs/validate-ca";
@@ -14,7 +16,8 @@ import { CaError, checkMeshCa } from "./certs/validate-ca";
 function main(): void {
   const { spec, warnings } = loadMeshConfig(configPathFromEnvironment(process.env.MESH_CONFIG));
   // cdktf shows the app's stdout as it is, like its own "WARN" lines; stderr it labels as errors.
-  for (const warning of [...warnings, ...checkCertificateAuthority(spec)]) console.log(`WARN: ${warning}`);
+  const allWarnings = [...warnings, ...checkCertificateAuthority(spec), ...staleLocalStateWarnings(PROJECT_DIR, spec)];
+  for (const warning of allWarnings) console.log(`WARN: ${warning}`);
   // Annotation stack traces hold absolute paths of this machine: keep them out of manifest.json.
   const app = new App({ stackTraces: false });
   withoutTokenStackTraces(() => {

@@ -19,6 +19,9 @@ const validConfig = (): Config => ({
   ],
 });
 
+/** A day on which the default Kubernetes version is more than 90 days from the end of its EKS standard support. */
+const BEFORE_ANY_SUPPORT_WARNING = new Date("2026-12-01T12:00:00Z");
+
 const CERTIFICATE_ID = "12345678-1234-1234-1234-123456789012";
 
 /** Runs `validate` and returns the problems it reports, failing the test when it accepts the input. */
@@ -797,14 +800,14 @@ describe("advice that does not stop a synth", () => {
   it("warns when the NAT gateways of one region need more Elastic IPs than the default quota", () => {
     const config = validConfig();
     config.clusters[1].region = "us-west-2";
-    const { warnings } = validateMeshConfig(config, "test");
+    const { warnings } = validateMeshConfig(config, "test", BEFORE_ANY_SUPPORT_WARNING);
     expect(warnings).toEqual([
       expect.stringContaining(
         "the clusters in us-west-2 need 6 Elastic IPs for NAT gateways, above the default quota of 5",
       ),
     ]);
     config.clusters[1].natGateways = "single";
-    expect(validateMeshConfig(config, "test").warnings).toEqual([]);
+    expect(validateMeshConfig(config, "test", BEFORE_ANY_SUPPORT_WARNING).warnings).toEqual([]);
   });
 
   it("warns when the east-west NLBs would need more security group rules than the default quota", () => {
@@ -815,13 +818,13 @@ describe("advice that does not stop a synth", () => {
       vpcCidr: `10.${10 + i}.0.0/16`,
     }));
     // 5 clusters x 3 NAT addresses + 1 range = 16 ranges x 4 ports = 64 rules > 60.
-    expect(validateMeshConfig(config, "test").warnings).toEqual([
+    expect(validateMeshConfig(config, "test", BEFORE_ANY_SUPPORT_WARNING).warnings).toEqual([
       expect.stringContaining(
         "admits 16 source ranges (NAT addresses and apiAllowedCidrs) on 4 ports: 64 security group rules",
       ),
     ]);
     config.clusters[0].natGateways = "single";
-    expect(validateMeshConfig(config, "test").warnings).toEqual([]);
+    expect(validateMeshConfig(config, "test", BEFORE_ANY_SUPPORT_WARNING).warnings).toEqual([]);
   });
 
   it("counts the east-west gateway's real listener ports", () => {

@@ -18,6 +18,7 @@ const synthesized: StackJson = JSON.parse(
     for (const amiType of ["AL2023_x86_64_STANDARD", "BOTTLEROCKET_ARM_64"]) {
       new ManagedNodeGroup(scope, amiType, {
         clusterName: amiType.toLowerCase(),
+        kubernetesVersion: "1.35",
         subnetIds: [],
         nodes: nodes(amiType),
       });

@@ -14,15 +14,6 @@ export const DEFAULT_KUBERNETES_VERSION = "1.35";
  */
 export const SUPPORTED_KUBERNETES_VERSIONS = ["1.32", "1.33", "1.34", "1.35", "1.36"] as const;
 
-/** End of EKS standard support per version, to warn before a cluster starts costing extended-support fees. */
-export const EKS_END_OF_STANDARD_SUPPORT: Readonly<Record<string, string>> = {
-  "1.32": "2026-03-23",
-  "1.33": "2026-07-29",
-  "1.34": "2026-12-02",
-  "1.35": "2027-03-27",
-  "1.36": "2027-08-02",
-};
-
 /** Availability zones per cluster: three survive the loss of one zone with quorum to spare. */
 export const DEFAULT_AVAILABILITY_ZONES = 3;
 export const MIN_AVAILABILITY_ZONES = 2;

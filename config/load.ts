@@ -10,6 +10,7 @@ import { parseIpv4Network, formatIpv4Network, subnetOf } from "./cidr";
 import { ConfigError, ConfigProblem, formatPath } from "./problems";
 import { ClusterConfig, HelmOverrides, MeshConfig, MeshConfigSchema } from "./schema";
 import type { ClusterSpec, MeshSpec } from "./spec";
+import { lifecycleProblems, retirementWarnings } from "./lifecycle-rules";
 import { SalvagedMesh, configWarnings, crossFieldProblems } from "./validate";
 import { istioMinorNumber } from "./istio-versions";
 import { newestVersion, revisionProblems, toRevisionsSpec } from "./istio-revisions";
@@ -33,15 +34,20 @@ export function loadMeshConfig(configPath: string = DEFAULT_CONFIG_PATH, today =
 /** Validates already-parsed config data (a YAML document's contents). */
 export function validateMeshConfig(raw: unknown, source: string, today = new Date()): LoadedMesh {
   const parsed = MeshConfigSchema.safeParse(raw);
+  const salvaged = (salvage(MeshConfigSchema, raw) ?? {}) as SalvagedMesh;
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => problemsOf(issue, raw))),
     // Cross-field rules run on what the schema accepted, so a typo elsewhere does not hide an overlap.
-    ...crossFieldProblems((salvage(MeshConfigSchema, raw) ?? {}) as SalvagedMesh),
+    ...crossFieldProblems(salvaged),
     // On the raw input: the defaults filled in by the schema would hide which fields were written.
     ...revisionProblems(valueAt(raw, ["istio"]), istioMinorNumber),
+    ...lifecycleProblems(salvaged, today),
   ];
   if (!parsed.success || problems.length) throw new ConfigError(source, problems);
-  return { spec: toMeshSpec(parsed.data), warnings: configWarnings(parsed.data, today) };
+  return {
+    spec: toMeshSpec(parsed.data),
+    warnings: [...configWarnings(parsed.data, today), ...retirementWarnings(parsed.data)],
+  };
 }
 
 /** The path as the user would type it: relative inside the working directory, absolute outside. */
@@ -247,5 +253,9 @@ function toClusterSpec(cluster: ClusterConfig, meshHelmValues: HelmOverrides): C
     ingressCertificateArn: cluster.ingress.certificateArn,
     kubeContext: cluster.kubeContext ?? cluster.name,
     helmValues: deepmerge(meshHelmValues, cluster.helmValues as HelmOverrides, { arrayMerge: (_, source) => source }),
+    addonVersions: Object.fromEntries(
+      Object.entries(cluster.addonVersions).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
+    retiring: cluster.retire,
   };
 }

@@ -3,6 +3,7 @@ import { AWS_COMMERCIAL_REGIONS, regionProblem } from "./aws-regions";
 import { vpcCidrProblem } from "./cidr";
 import { publicSourceCidrProblem } from "./rules/api-cidrs";
 import { ISTIO_MINORS, ISTIO_VERSION_PATTERN, istioVersionProblem } from "./istio-versions";
+import { MANAGED_ADDON_NAMES } from "./eks-versions";
 import {
   DEFAULT_AVAILABILITY_ZONES,
   DEFAULT_CA_DIRECTORY,
@@ -110,6 +111,19 @@ const positiveInt = (max: number) =>
 /** An Istio release of a supported minor (config/istio-versions.ts). */
 const istioVersion = checkedString(istioVersionProblem).meta({ pattern: ISTIO_VERSION_PATTERN });
 
+/** An EKS add-on build such as v1.19.5-eksbuild.1 (aws eks describe-addon-versions lists them). */
+const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+(-eksbuild\.\d+)?$/, {
+  error:
+    'is not an EKS add-on version like "v1.19.5-eksbuild.1": see aws eks describe-addon-versions --addon-name <name>',
+});
+
+const addonVersions = z
+  .strictObject(Object.fromEntries(MANAGED_ADDON_NAMES.map((name) => [name, addonVersion.optional()])))
+  .default({})
+  .describe(
+    "EKS add-on versions to hold, by add-on name; an add-on not listed takes the most recent version for the cluster's Kubernetes version.",
+  );
+
 export const NodesSchema = z
   .strictObject({
     instanceTypes: z
@@ -181,6 +195,13 @@ export const ClusterSchema = z
     helmValues: helmOverrides
       .default({})
       .describe("This cluster's Helm value overrides, merged over the mesh-wide helmValues."),
+    addonVersions: addonVersions,
+    retire: z
+      .boolean()
+      .default(false)
+      .describe(
+        "The cluster is leaving the mesh: the other clusters drop its remote secrets and NAT addresses, so its stacks can be destroyed alone (README: Retiring a cluster).",
+      ),
   })
   .describe("One EKS cluster, its VPC and its Istio network.");
 

@@ -19,6 +19,13 @@ export interface ClusterSpec {
   readonly kubeContext: string;
   /** Mesh-wide Helm overrides with this cluster's merged over them. */
   readonly helmValues: HelmOverrides;
+  /** EKS add-on versions held by the config, by add-on name; the others follow the cluster's version. */
+  readonly addonVersions: Readonly<Record<string, string>>;
+  /**
+   * Leaving the mesh: no other cluster admits its NAT addresses or holds a remote secret for it,
+   * and its stacks reference no other cluster's, so they can be destroyed on their own.
+   */
+  readonly retiring: boolean;
 }
 
 export interface NodeGroupSpec {

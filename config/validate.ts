@@ -1,13 +1,13 @@
 import {
   DEFAULT_AVAILABILITY_ZONES,
   EAST_WEST_LISTENER_PORTS,
-  EKS_END_OF_STANDARD_SUPPORT,
   MAX_PUBLIC_ACCESS_CIDRS,
   SECURITY_GROUP_RULE_QUOTA,
   defaultNetworkName,
 } from "./defaults";
 import { networksOverlap, tryParseIpv4Network } from "./cidr";
 import { istioVersionWarning } from "./istio-versions";
+import { eksSupportWarning } from "./eks-versions";
 import type { ConfigProblem } from "./problems";
 import { distinctAllowedCidrCount, duplicateAllowedCidrProblems } from "./rules/api-cidrs";
 import type { ClusterConfig, MeshConfig } from "./schema";
@@ -55,12 +55,17 @@ export function natAddressCount(cluster: Pick<SalvagedCluster, "natGateways" | "
   return cluster.natGateways === "single" ? 1 : (cluster.availabilityZones ?? DEFAULT_AVAILABILITY_ZONES);
 }
 
+/** The NAT addresses a cluster adds to every other cluster's allow-lists: none once it is retiring. */
+function memberNatAddressCount(cluster: SalvagedCluster): number {
+  return cluster.retire ? 0 : natAddressCount(cluster);
+}
+
 /** Every API endpoint admits every cluster's NAT addresses plus apiAllowedCidrs, and EKS caps that list. */
 function publicAccessCidrProblems(
   clusters: readonly SalvagedCluster[],
   apiAllowedCidrs: readonly (string | undefined)[],
 ): ConfigProblem[] {
-  const natAddresses = clusters.reduce((sum, cluster) => sum + natAddressCount(cluster), 0);
+  const natAddresses = clusters.reduce((sum, cluster) => sum + memberNatAddressCount(cluster), 0);
   // Counted after duplicates are dropped: those are reported on their own.
   const total = natAddresses + distinctAllowedCidrCount(apiAllowedCidrs);
   if (total <= MAX_PUBLIC_ACCESS_CIDRS) return [];
@@ -87,7 +92,7 @@ export function configWarnings(config: MeshConfig, today: Date): string[] {
 /** The east-west NLBs admit every API source range on every listener port, one security group rule each. */
 function securityGroupRuleWarnings(config: MeshConfig): string[] {
   const ranges =
-    config.clusters.reduce((sum, cluster) => sum + natAddressCount(cluster), 0) + config.apiAllowedCidrs.length;
+    config.clusters.reduce((sum, cluster) => sum + memberNatAddressCount(cluster), 0) + config.apiAllowedCidrs.length;
   const rules = ranges * EAST_WEST_LISTENER_PORTS;
   if (rules <= SECURITY_GROUP_RULE_QUOTA) return [];
   return [
@@ -97,11 +102,8 @@ function securityGroupRuleWarnings(config: MeshConfig): string[] {
 
 function supportWarnings(config: MeshConfig, today: Date): string[] {
   return config.clusters.flatMap((cluster, index) => {
-    const end = EKS_END_OF_STANDARD_SUPPORT[cluster.kubernetesVersion];
-    if (!end || new Date(end) > today) return [];
-    return [
-      `clusters[${index}].kubernetesVersion "${cluster.kubernetesVersion}" left EKS standard support on ${end} and costs extended-support fees: upgrade to a newer version`,
-    ];
+    const warning = eksSupportWarning(cluster.kubernetesVersion, today);
+    return warning ? [`clusters[${index}].kubernetesVersion "${cluster.kubernetesVersion}" ${warning}`] : [];
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Construct } from "constructs";
-import type { MeshSpec } from "../config/spec";
+import type { ClusterSpec, MeshSpec } from "../config/spec";
 import { helloworldVersion } from "./istio/sample-apps";
+import { stackName } from "./names";
 import { EksStack } from "./stacks/eks-stack";
 import { MeshLinksStack } from "./stacks/mesh-links-stack";
 import { NetworkStack } from "./stacks/network-stack";
@@ -15,10 +16,7 @@ export interface ClusterStacks {
   readonly links: MeshLinksStack;
 }
 
-/** Stack names derive from the cluster name only, so reordering clusters never moves state. */
-export function stackName(clusterName: string, stage: "network" | "eks" | "platform" | "mesh-links"): string {
-  return `${clusterName}-${stage}`;
-}
+export { stackName };
 
 /**
  * Builds every stack of the mesh. Stages run network -> eks -> platform -> mesh-links, and a stage
@@ -38,10 +36,15 @@ export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, Cluster
       }),
     ]),
   );
-  // Every API endpoint admits every cluster's NAT addresses (istiod reads the other clusters'
-  // API servers from there) plus the configured ranges.
-  const natCidrs = [...networks.values()].flatMap((network) => network.vpc.natCidrs);
-  const endpointAllowedCidrs = [...natCidrs, ...mesh.apiAllowedCidrs];
+  // Every API endpoint admits every member's NAT addresses (istiod reads the other clusters' API
+  // servers from there) plus the configured ranges. A retiring cluster is no member: nobody admits
+  // it any more, and it admits only itself, so no stack of the mesh reads its network or it theirs.
+  const members = mesh.clusters.filter((cluster) => !cluster.retiring);
+  const natCidrsOf = (clusters: readonly ClusterSpec[]) =>
+    clusters.flatMap((cluster) => networks.get(cluster.name)!.vpc.natCidrs);
+  const memberAllowedCidrs = [...natCidrsOf(members), ...mesh.apiAllowedCidrs];
+  const endpointAllowedCidrs = (cluster: ClusterSpec) =>
+    cluster.retiring ? [...natCidrsOf([cluster]), ...mesh.apiAllowedCidrs] : memberAllowedCidrs;
 
   const stages = new Map<string, Omit<ClusterStacks, "links">>();
   for (const cluster of mesh.clusters) {
@@ -52,7 +55,7 @@ export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, Cluster
       region: cluster.region,
       cluster,
       privateSubnetIds: network.vpc.privateSubnetIds,
-      apiAllowedCidrs: endpointAllowedCidrs,
+      apiAllowedCidrs: endpointAllowedCidrs(cluster),
       admins: mesh.admins,
     });
     // The platform stack reaches the cluster by name only, so the order must be declared.
@@ -73,7 +76,8 @@ export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, Cluster
   const stacks = new Map<string, ClusterStacks>();
   for (const cluster of mesh.clusters) {
     const own = stages.get(cluster.name)!;
-    const others = mesh.clusters
+    // A retiring cluster discovers no one and no one discovers it.
+    const others = (cluster.retiring ? [] : members)
       .filter((other) => other.name !== cluster.name)
       .map((other) => ({ clusterName: other.name, platform: stages.get(other.name)!.platform }));
     const links = new MeshLinksStack(scope, stackName(cluster.name, "mesh-links"), {

@@ -108,3 +108,17 @@ export const CA_MESH_RECORD_FILE = "mesh.json";
  */
 export const CLUSTER_CA_FILES = [CA_CERT_FILE, CA_KEY_FILE, ROOT_CERT_FILE, CERT_CHAIN_FILE] as const;
 export type ClusterCaFile = (typeof CLUSTER_CA_FILES)[number];
+
+/** A cluster's stacks, in the order they deploy (and the reverse order they are destroyed in). */
+export const CLUSTER_STACK_STAGES = ["network", "eks", "platform", "mesh-links"] as const;
+export type ClusterStackStage = (typeof CLUSTER_STACK_STAGES)[number];
+
+/** Stack names derive from the cluster name only, so reordering clusters never moves state. */
+export function stackName(clusterName: string, stage: ClusterStackStage): string {
+  return `${clusterName}-${stage}`;
+}
+
+/** Terraform's local state file of a stack (without a state backend), in the project directory. */
+export function localStateFileName(stack: string): string {
+  return `terraform.${stack}.tfstate`;
+}

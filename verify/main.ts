@@ -20,7 +20,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const configPath = process.env.MESH_CONFIG ? path.resolve(process.env.MESH_CONFIG) : undefined;
-  const { spec } = loadMeshConfig(configPath);
+  const loaded = loadMeshConfig(configPath).spec;
+  // A retiring cluster has left the mesh: the others no longer discover it, nor it them.
+  const spec = { ...loaded, clusters: loaded.clusters.filter((cluster) => !cluster.retiring) };
   const files = kubeconfigPaths();
   console.log(
     `Verifying mesh "${spec.meshId}": ${spec.clusters.map((cluster) => `${cluster.name} (context ${cluster.kubeContext})`).join(", ")}`,

@@ -41,6 +41,8 @@ export interface EksClusterProps {
  */
 export class EksCluster extends Construct {
   public readonly name: string;
+  /** The Kubernetes version the control plane runs: a reference, so what reads it follows an upgrade. */
+  public readonly version: string;
   public readonly endpoint: string;
   public readonly certificateAuthorityData: string;
   /** Security group EKS creates for the control plane and attaches to managed nodes. */
@@ -88,6 +90,7 @@ export class EksCluster extends Construct {
     for (const principalArn of props.adminPrincipalArns ?? []) this.grantClusterAdmin(principalArn);
 
     this.name = this.resource.name;
+    this.version = this.resource.version;
     this.endpoint = this.resource.endpoint;
     this.certificateAuthorityData = this.resource.certificateAuthority.get(0).data;
     this.clusterSecurityGroupId = this.resource.vpcConfig.clusterSecurityGroupId;

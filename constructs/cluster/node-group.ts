@@ -24,6 +24,12 @@ export const NODE_ROLE_POLICIES = [
 
 export interface ManagedNodeGroupProps {
   readonly clusterName: string;
+  /**
+   * The control plane's Kubernetes version (a reference to it): the nodes follow it, after the
+   * control plane and the add-ons they need. Without it a node group keeps the version it was
+   * created with, and raising the cluster's version would leave the nodes behind.
+   */
+  readonly kubernetesVersion: string;
   /** Private subnets only: nodes get no public address. */
   readonly subnetIds: string[];
   readonly nodes: NodeGroupSpec;
@@ -71,6 +77,7 @@ export class ManagedNodeGroup extends Construct {
     this.nodeGroup = new EksNodeGroup(this, "node-group", {
       clusterName: props.clusterName,
       nodeGroupNamePrefix: `${props.clusterName}-`,
+      version: props.kubernetesVersion,
       nodeRoleArn: role.arn,
       subnetIds: props.subnetIds,
       amiType: props.nodes.amiType,

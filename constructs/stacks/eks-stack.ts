@@ -30,14 +30,23 @@ export class EksStack extends MeshStack {
       adminPrincipalArns: props.admins,
     });
     new WebhookAccess(this, "webhook-access", { clusterSecurityGroupId: this.cluster.clusterSecurityGroupId });
-    const prerequisites = addManagedAddons(this, this.cluster.name, NODE_PREREQUISITE_ADDONS);
+    // An upgrade runs in this order: the control plane, the add-ons nodes need (their versions
+    // are looked up for the version the control plane now runs), the nodes, then CoreDNS, which
+    // runs on them. Each step waits for the previous one through references and depends_on.
+    const addons = {
+      clusterName: this.cluster.name,
+      kubernetesVersion: this.cluster.version,
+      pinnedVersions: spec.addonVersions,
+    };
+    const prerequisites = addManagedAddons(this, { ...addons, addonNames: NODE_PREREQUISITE_ADDONS });
     const nodes = new ManagedNodeGroup(this, "nodes", {
       clusterName: this.cluster.name,
+      kubernetesVersion: this.cluster.version,
       subnetIds: props.privateSubnetIds,
       nodes: spec.nodes,
       dependsOn: prerequisites,
     });
-    addManagedAddons(this, this.cluster.name, WORKLOAD_ADDONS, [nodes.nodeGroup]);
+    addManagedAddons(this, { ...addons, addonNames: WORKLOAD_ADDONS, dependsOn: [nodes.nodeGroup] });
 
     new TerraformOutput(this, "cluster_name", { value: this.cluster.name });
     new TerraformOutput(this, "cluster_endpoint", { value: this.cluster.endpoint });

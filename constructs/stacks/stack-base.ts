@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { S3StateSpec } from "../../config/spec";
-import { PROJECT_DIR_FROM_STACK } from "../names";
+import { PROJECT_DIR_FROM_STACK, localStateFileName } from "../names";
 
 export interface MeshStackProps {
   readonly meshId: string;
@@ -21,7 +21,7 @@ export interface MeshStackProps {
  * remote-state blocks carry no absolute path of this machine.
  */
 export function localStatePath(stackName: string): string {
-  return `${PROJECT_DIR_FROM_STACK}/terraform.${stackName}.tfstate`;
+  return `${PROJECT_DIR_FROM_STACK}/${localStateFileName(stackName)}`;
 }
 
 /** A stack of one cluster: its AWS provider in the cluster's region, mesh tags, and its state backend. */

@@ -118,7 +118,14 @@ const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+(-eksbuild\.\d+)?$/, {
 });
 
 const addonVersions = z
-  .strictObject(Object.fromEntries(MANAGED_ADDON_NAMES.map((name) => [name, addonVersion.optional()])))
+  .strictObject(
+    Object.fromEntries(
+      MANAGED_ADDON_NAMES.map((name) => [
+        name,
+        addonVersion.optional().describe(`The ${name} add-on version to hold.`),
+      ]),
+    ),
+  )
   .default({})
   .describe(
     "EKS add-on versions to hold, by add-on name; an add-on not listed takes the most recent version for the cluster's Kubernetes version.",

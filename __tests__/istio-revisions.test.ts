@@ -215,9 +215,9 @@ describe.each(["cluster1", "cluster2"])("the platform stack of %s with two revis
     expect(valuesOf(releases["istio-base"])).toEqual({ defaultRevision: "default" });
   });
 
-  it("applies the releases one after another in the order that lets tags move (older first when both hold tags)", () => {
-    expect(releases["istiod-1-31-1"].depends_on.map((address: string) => names.get(address))).toContain("istiod");
-    expect(releases["istiod"].depends_on.map((address: string) => names.get(address))).not.toContain("istiod-1-31-1");
+  it("applies the releases one after another in the order that lets tags move (newer first when both hold tags)", () => {
+    expect(releases["istiod"].depends_on.map((address: string) => names.get(address))).toContain("istiod-1-31-1");
+    expect(releases["istiod-1-31-1"].depends_on.map((address: string) => names.get(address))).not.toContain("istiod");
   });
 
   it("labels the namespaces with their tags instead of istio-injection", () => {
@@ -313,14 +313,14 @@ describe("the revision values exist in the Istio 1.31 charts (a key the chart do
 const revision = (name: string, version: string, tags: string[] = []): IstioRevisionSpec => ({ name, version, tags });
 
 describe("the apply order of the istiod releases", () => {
-  it("puts revisions no tag points at first, then older versions", () => {
+  it("puts revisions no tag points at first, then newer versions", () => {
     expect(
       applyOrder([
         revision("c", "1.31.1", ["stable"]),
         revision("a", "1.31.0", ["canary"]),
         revision("b", "1.30.5"),
       ]).map((r) => r.name),
-    ).toEqual(["b", "a", "c"]);
+    ).toEqual(["b", "c", "a"]);
   });
 });
 
@@ -360,11 +360,12 @@ const runTerraform = hasTerraform || process.env.CI === "true";
     expect(evaluate(canaryRevisions, { stable: "default", canary: "1-31-1" }).ok).toBe(true);
   });
 
-  it("passes promoting a tag to the canary, and the rollback that leaves the canary with no tag", () => {
+  it("passes promoting the stable tag to the canary, and moving it back while the canary keeps its tag", () => {
     const promoted = [revision("default", "1.31.0"), revision("1-31-1", "1.31.1", ["canary", "stable"])];
     expect(evaluate(promoted, { stable: "default", canary: "1-31-1" }).ok).toBe(true);
-    const rolledBack = [revision("default", "1.31.0", ["canary", "stable"]), revision("1-31-1", "1.31.1")];
-    expect(evaluate(rolledBack, { stable: "1-31-1", canary: "1-31-1" }).ok).toBe(true);
+    expect(evaluate(canaryRevisions, { stable: "1-31-1", canary: "1-31-1" }).ok).toBe(true);
+    const abandoned = [revision("default", "1.31.0", ["canary", "stable"]), revision("1-31-1", "1.31.1")];
+    expect(evaluate(abandoned, { stable: "1-31-1", canary: "1-31-1" }).ok).toBe(true);
   });
 
   it("stops the removal of a revision a tag still points at in the cluster, naming both", () => {
@@ -378,14 +379,14 @@ const runTerraform = hasTerraform || process.env.CI === "true";
     );
   });
 
-  it("stops a move whose releases would apply in the wrong order (the old revision keeps another tag)", () => {
-    const result = evaluate([revision("default", "1.31.0", ["stable"]), revision("1-31-1", "1.31.1", ["canary"])], {
-      stable: "1-31-1",
-      canary: "1-31-1",
+  it("stops a promotion whose releases would apply in the wrong order (the old revision keeps another tag)", () => {
+    const result = evaluate([revision("default", "1.31.0", ["gateway"]), revision("1-31-1", "1.31.1", ["stable"])], {
+      stable: "default",
+      gateway: "default",
     });
     expect(result.ok).toBe(false);
-    expect(result.message).toContain(
-      "revision tag stable points at revision 1-31-1 in this cluster, and its new revision's release is applied first",
+    expect(result.message).toBe(
+      "revision tag stable points at revision default in this cluster, and its new revision's release is applied first (revisions with no tag first, then newer versions): in this change also move every other tag off that revision",
     );
   });
 });

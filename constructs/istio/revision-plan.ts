@@ -7,7 +7,8 @@ import type { IstioRevisionSpec } from "../../config/spec";
  * between two Helm releases: the release losing it must be applied first, or Helm refuses to
  * create an object another release owns. Terraform's order is static, so it is fixed by the
  * config alone: revisions no tag points at first (a tag can always move off a revision it leaves
- * with no tag), then older versions before newer (promoting a tag to a newer revision), then by name.
+ * with no tag, which is how a promotion ends), then newer versions before older (a rollback moves
+ * a tag back while the canary keeps its own), then by name.
  */
 
 /** The revisions in apply order: each release depends on the ones before it. */
@@ -15,7 +16,7 @@ export function applyOrder(revisions: readonly IstioRevisionSpec[]): IstioRevisi
   return [...revisions].sort(
     (a, b) =>
       Number(a.tags.length > 0) - Number(b.tags.length > 0) ||
-      compareVersions(a.version, b.version) ||
+      compareVersions(b.version, a.version) ||
       a.name.localeCompare(b.name),
   );
 }

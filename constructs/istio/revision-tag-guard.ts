@@ -56,7 +56,7 @@ export function tagGuardExpressions(
   const revisionOf = `lookup(o.metadata.labels, ${hcl(REVISION_LABEL)}, "")`;
   const safe = `contains(lookup(${allowed}, ${tagOf}, ${configured}), ${revisionOf})`;
   const removed = `"which this change removes: keep the revision until no tag points at it (move the tag in one deploy, remove the revision in the next)"`;
-  const misordered = `"and its new revision's release is applied first (revisions with no tag first, then older versions): in this change also move every other tag off that revision, or move this tag to a newer revision"`;
+  const misordered = `"and its new revision's release is applied first (revisions with no tag first, then newer versions): in this change also move every other tag off that revision"`;
   const reason = `contains(${configured}, ${revisionOf}) ? ${misordered} : ${removed}`;
   return {
     condition: `\${alltrue([for o in ${objects} : ${safe}])}`,

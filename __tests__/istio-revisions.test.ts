@@ -379,6 +379,15 @@ const runTerraform = hasTerraform || process.env.CI === "true";
     );
   });
 
+  it("stops the removal of a revision that a tag the config no longer lists still points at", () => {
+    const result = evaluate([revision("1-31-1", "1.31.1", ["stable"])], { stable: "1-31-1", canary: "default" });
+    expect(result.ok).toBe(false);
+    expect(result.message).toContain(
+      "revision tag canary points at revision default in this cluster, which this change removes",
+    );
+    expect(evaluate([revision("1-31-1", "1.31.1", ["stable"])], { canary: "1-31-1" }).ok).toBe(true);
+  });
+
   it("stops a promotion whose releases would apply in the wrong order (the old revision keeps another tag)", () => {
     const result = evaluate([revision("default", "1.31.0", ["gateway"]), revision("1-31-1", "1.31.1", ["stable"])], {
       stable: "default",

@@ -6,12 +6,15 @@ import { ConfigError } from "../config/problems";
 import { displayPath } from "./layout";
 import { CaEntry, ensureMeshCa } from "./ca";
 import { CaError } from "./validate-ca";
+import { CertsUsageError, parseCertsArguments } from "./options";
+import { runRotation } from "./rotation-cli";
 
 /**
  * `npm run certs`: the mesh CA for the clusters of MESH_CONFIG (or the default config), in its
  * certificateAuthority.directory. Safe to run again: it only adds what is missing.
  */
 async function main(): Promise<void> {
+  const action = parseCertsArguments(process.argv.slice(2));
   const configPath = process.env.MESH_CONFIG ? path.resolve(process.env.MESH_CONFIG) : undefined;
   const { spec } = loadMeshConfig(configPath);
   const caDirectory = path.resolve(PROJECT_DIR, spec.caDirectory);
@@ -19,6 +22,12 @@ async function main(): Promise<void> {
     `Mesh CA in ${displayPath(PROJECT_DIR, caDirectory)}/ for ${spec.clusters.map((cluster) => cluster.name).join(", ")}:`,
   );
 
+  if (action.kind !== "ensure") {
+    const rotation = await runRotation(action, { caDirectory, clusters: spec.clusters });
+    for (const line of rotation.lines) console.log(line);
+    warnAboutTrackedKeys(rotation.keyFiles);
+    return;
+  }
   const report = await ensureMeshCa({
     caDirectory,
     clusterNames: spec.clusters.map((cluster) => cluster.name),
@@ -29,16 +38,20 @@ async function main(): Promise<void> {
   if (report.recorded)
     console.log(`  recorded ${report.recorded} (this CA directory is mesh ${spec.meshId}'s from now on)`);
   for (const warning of report.warnings) console.warn(`Warning: ${warning}`);
-  for (const file of keysGitWouldTrack(report.keyFiles)) {
-    console.warn(
-      `Warning: git does not ignore ${displayPath(PROJECT_DIR, file)}: add it to .gitignore so the key is never committed`,
-    );
-  }
+  warnAboutTrackedKeys(report.keyFiles);
   console.log(
     report.created.length
       ? "Private keys are PKCS#8 PEM, owner-only (0600). Keep root-key.pem safe: it can mint any identity in the mesh."
       : "Nothing to add: every configured cluster has its intermediate.",
   );
+}
+
+function warnAboutTrackedKeys(keyFiles: readonly string[]): void {
+  for (const file of keysGitWouldTrack(keyFiles)) {
+    console.warn(
+      `Warning: git does not ignore ${displayPath(PROJECT_DIR, file)}: add it to .gitignore so the key is never committed`,
+    );
+  }
 }
 
 function describe(entry: CaEntry): string {
@@ -60,7 +73,7 @@ function keysGitWouldTrack(keyFiles: readonly string[]): string[] {
 
 main().catch((error: unknown) => {
   // Users get the message they can act on, never a stack trace.
-  const known = error instanceof ConfigError || error instanceof CaError;
+  const known = error instanceof ConfigError || error instanceof CaError || error instanceof CertsUsageError;
   console.error(known ? error.message : `npm run certs failed: ${(error as Error).message}`);
   process.exit(1);
 });

@@ -122,3 +122,15 @@ export function stackName(clusterName: string, stage: ClusterStackStage): string
 export function localStateFileName(stack: string): string {
   return `terraform.${stack}.tfstate`;
 }
+
+/**
+ * The stage of a root rotation in progress, in the CA directory (absent when none is): written by
+ * `npm run certs -- --rotate-root <stage>`, read by it to refuse a skipped stage.
+ */
+export const ROOT_ROTATION_FILE = "root-rotation.json";
+
+/** Where the new root waits during the first stage of a root rotation, in the CA directory. */
+export const NEXT_ROOT_DIRECTORY = "next-root";
+
+/** Folder of the CA directory that keeps the files each rotation replaced, for a rollback. */
+export const CA_BACKUP_DIRECTORY = "previous";

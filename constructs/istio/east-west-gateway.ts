@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
+import { Fn, ITerraformDependable, Op } from "cdktf";
 import { ChartRelease, HelmValues } from "../addons/chart-release";
 import {
   GATEWAY_MIN_AVAILABLE,
@@ -9,6 +9,7 @@ import {
   GatewayRevision,
   GatewayValues,
   gatewayRevisionValues,
+  gatewayZoneSpread,
   istioChart,
 } from "./istio-charts";
 import {
@@ -51,6 +52,9 @@ export const EAST_WEST_NLB_ANNOTATIONS: Readonly<Record<string, string>> = {
   [`${LB}-healthcheck-port`]: String(GATEWAY_STATUS_PORT),
   [`${LB}-healthcheck-protocol`]: "http",
   [`${LB}-healthcheck-path`]: GATEWAY_READY_PATH,
+  // Off by default on an NLB: each zone's address would then reach only that zone's gateway pods,
+  // and a zone without one (two replicas, three zones) is a dead address istiod hands out.
+  [`${LB}-attributes`]: "load_balancing.cross_zone.enabled=true",
 };
 
 export interface EastWestGatewayProps {
@@ -61,7 +65,9 @@ export interface EastWestGatewayProps {
   /**
    * The only sources the NLB admits: the cluster API endpoint's own allow-list (every cluster's NAT
    * addresses plus apiAllowedCidrs), a list Terraform reads at plan time. Never empty: the
-   * controller would read an empty list as 0.0.0.0/0.
+   * controller would read an empty list as 0.0.0.0/0. A synth-time check could not see that (the
+   * list is a reference), so the release carries a plan-time precondition, behind the config's
+   * own rule that apiAllowedCidrs lists at least one range.
    */
   readonly allowedSourceCidrs: string[];
   /**
@@ -88,11 +94,6 @@ export class EastWestGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: EastWestGatewayProps) {
     super(scope, id);
-    if (props.allowedSourceCidrs.length === 0) {
-      throw new Error(
-        `EastWestGateway ${props.network}: allowedSourceCidrs is empty, which opens the NLB to 0.0.0.0/0: pass the cluster endpoint's public access CIDRs`,
-      );
-    }
     const values: GatewayValues = {
       // Also derived by the chart from the release name; pinned because the cross-network Gateway selects it.
       // The chart adds the topology.istio.io/network label itself from networkGateway (Service and pods);
@@ -104,6 +105,7 @@ export class EastWestGateway extends Construct {
       autoscaling: { minReplicas: GATEWAY_MIN_REPLICAS },
       podDisruptionBudget: { minAvailable: GATEWAY_MIN_AVAILABLE },
       ...gatewayRevisionValues(props.revision),
+      topologySpreadConstraints: gatewayZoneSpread(EAST_WEST_GATEWAY_SELECTOR),
     };
     this.release = new ChartRelease(this, "release", {
       releaseName: EAST_WEST_GATEWAY_RELEASE,
@@ -114,5 +116,13 @@ export class EastWestGateway extends Construct {
       planTimeLists: { [EAST_WEST_SOURCE_RANGES]: props.allowedSourceCidrs },
       dependsOn: props.dependsOn,
     });
+    this.release.helmRelease.lifecycle = {
+      precondition: [
+        {
+          condition: Op.gte(Fn.lengthOf(props.allowedSourceCidrs), 1),
+          errorMessage: `The east-west gateway of network ${props.network} would admit no source range, which the load balancer controller reads as 0.0.0.0/0: the cluster's public_access_cidrs is empty. List your ranges in apiAllowedCidrs and deploy the -eks stack first.`,
+        },
+      ],
+    };
   }
 }

@@ -7,6 +7,7 @@ import {
   GatewayRevision,
   GatewayValues,
   gatewayRevisionValues,
+  gatewayZoneSpread,
   istioChart,
 } from "./istio-charts";
 import { ISTIO_INGRESS_NAMESPACE } from "../names";
@@ -53,6 +54,7 @@ export class IngressGateway extends Construct {
       autoscaling: { minReplicas: GATEWAY_MIN_REPLICAS },
       podDisruptionBudget: { minAvailable: GATEWAY_MIN_AVAILABLE },
       ...gatewayRevisionValues(props.revision),
+      topologySpreadConstraints: gatewayZoneSpread(INGRESS_GATEWAY_SELECTOR),
     };
     this.release = new ChartRelease(this, "release", {
       releaseName: INGRESS_GATEWAY_RELEASE,

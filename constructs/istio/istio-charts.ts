@@ -1,4 +1,5 @@
 import type { ChartSource } from "../addons/chart-release";
+import { TopologySpreadConstraint, zoneSpread } from "./zone-spread";
 
 /**
  * Istio's Helm repository. The older https://istio-release.storage.googleapis.com/charts bucket
@@ -32,6 +33,8 @@ export interface GatewayValues {
   };
   readonly autoscaling: { readonly minReplicas: number };
   readonly podDisruptionBudget: { readonly minAvailable: number };
+  /** Gateway replicas in different zones (gatewayZoneSpread). */
+  readonly topologySpreadConstraints: TopologySpreadConstraint[];
   /**
    * Makes the gateway the network gateway of this network (ports, network label, requested network view).
    * @default none: an ordinary gateway, on no network of its own
@@ -83,3 +86,8 @@ export function gatewayRevisionValues(revision?: GatewayRevision): Pick<GatewayV
 export const GATEWAY_MIN_REPLICAS = 2;
 /** Gateway pods that must stay up while nodes drain: one fewer than GATEWAY_MIN_REPLICAS, so a drain can proceed. */
 export const GATEWAY_MIN_AVAILABLE = 1;
+
+/** Spreads a gateway's pods, selected by their `istio` label, over the zones. */
+export function gatewayZoneSpread(selector: string): TopologySpreadConstraint[] {
+  return zoneSpread({ [GATEWAY_SELECTOR_LABEL]: selector });
+}

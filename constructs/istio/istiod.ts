@@ -3,6 +3,8 @@ import type { ITerraformDependable } from "cdktf";
 import { ChartRelease, HelmValues } from "../addons/chart-release";
 import { istioChart } from "./istio-charts";
 import { DEFAULT_REVISION_NAME, ISTIO_SYSTEM_NAMESPACE, istiodName } from "../names";
+import { KeepaliveMeshConfig, keepaliveMeshConfig } from "./connection-keepalive";
+import { TopologySpreadConstraint, zoneSpread } from "./zone-spread";
 
 /** Release (and Deployment) name of the default revision's istiod; a named revision's is istiod-<revision>. */
 export const ISTIOD_RELEASE = istiodName(DEFAULT_REVISION_NAME);
@@ -15,6 +17,9 @@ export const ISTIOD_MIN_REPLICAS = 2;
 
 /** Where Istio publishes release images; istiod's injector hands the same hub and tag to gateways and sidecars. */
 export const ISTIO_IMAGE_HUB = "docker.io/istio";
+
+/** Labels of istiod's pods (the chart's), which its zone spread selects. */
+export const ISTIOD_POD_LABELS = { app: "istiod" } as const;
 
 /**
  * Keys of the istiod chart this program sets. The chart reads its values at the top level
@@ -46,6 +51,10 @@ export interface IstiodValues {
    * @default []
    */
   readonly revisionTags?: readonly string[];
+  /** Mesh-wide proxy settings: keepalives that outlast the AWS idle-flow timeout. */
+  readonly meshConfig: KeepaliveMeshConfig;
+  /** Replicas in different zones, so a zone outage leaves the injection webhook and XDS up. */
+  readonly topologySpreadConstraints: TopologySpreadConstraint[];
 }
 
 export interface IstiodProps {
@@ -95,6 +104,8 @@ export class Istiod extends Construct {
       // Every other value is the same for every revision: one mesh, whichever istiod a proxy talks to.
       ...(revision === DEFAULT_REVISION_NAME ? {} : { revision }),
       ...(tags.length ? { revisionTags: tags } : {}),
+      meshConfig: keepaliveMeshConfig(),
+      topologySpreadConstraints: zoneSpread(ISTIOD_POD_LABELS),
     };
     this.release = new ChartRelease(this, "release", {
       releaseName: istiodName(revision),

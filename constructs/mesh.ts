@@ -25,6 +25,7 @@ export { stackName };
  */
 export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, ClusterStacks> {
   const common = { meshId: mesh.meshId, state: mesh.state };
+  const ca = { directory: mesh.caDirectory, clusterNames: mesh.clusters.map((cluster) => cluster.name) };
   const networks = new Map(
     mesh.clusters.map((cluster) => [
       cluster.name,
@@ -33,6 +34,7 @@ export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, Cluster
         clusterName: cluster.name,
         region: cluster.region,
         cluster,
+        ca,
       }),
     ]),
   );

@@ -2,10 +2,14 @@ import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import type { ClusterSpec } from "../../config/spec";
 import { ClusterVpc } from "../network/vpc";
+import { PROJECT_DIR_FROM_STACK } from "../names";
+import { CaPresenceCheck } from "../trust/ca-presence-check";
 import { MeshStack, MeshStackProps } from "./stack-base";
 
 export interface NetworkStackProps extends MeshStackProps {
   readonly cluster: ClusterSpec;
+  /** The mesh CA, checked at plan time before anything of the mesh exists. */
+  readonly ca: { readonly directory: string; readonly clusterNames: readonly string[] };
 }
 
 /**
@@ -18,6 +22,13 @@ export class NetworkStack extends MeshStack {
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
     const { cluster } = props;
+    // Every cluster's files, in every network stack: the first stage runs in parallel, and no
+    // network should be built while any cluster's CA is missing.
+    new CaPresenceCheck(this, "ca-check", {
+      caDirectory: props.ca.directory,
+      clusterNames: props.ca.clusterNames,
+      projectDirectory: PROJECT_DIR_FROM_STACK,
+    });
     this.vpc = new ClusterVpc(this, "vpc", {
       clusterName: cluster.name,
       cidr: cluster.vpcCidr,

@@ -2,7 +2,8 @@ import * as path from "node:path";
 import { Construct } from "constructs";
 import { Fn, ITerraformDependable } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
-import { CACERTS_SECRET_NAME, CLUSTER_CA_FILES, ClusterCaFile, ISTIO_SYSTEM_NAMESPACE } from "../names";
+import { CACERTS_SECRET_NAME, ClusterCaFile, ISTIO_SYSTEM_NAMESPACE } from "../names";
+import { clusterCaFiles } from "./ca-files";
 
 export interface CacertsSecretProps {
   /** The cluster whose intermediate CA the secret carries (its folder in the CA directory). */
@@ -43,10 +44,7 @@ export class CacertsSecret extends Construct {
         `CacertsSecret ${props.clusterName}: caDirectory "${props.caDirectory}" is absolute; give it relative to the project directory (certificateAuthority.directory: ca) so cdktf.out carries no machine path`,
       );
     }
-    const clusterDirectory = path.posix.join(props.projectDirectory, props.caDirectory, props.clusterName);
-    this.sourceFiles = Object.fromEntries(
-      CLUSTER_CA_FILES.map((file) => [file, path.posix.join(clusterDirectory, file)]),
-    ) as CacertsSecret["sourceFiles"];
+    this.sourceFiles = clusterCaFiles(props.projectDirectory, props.caDirectory, props.clusterName);
     this.secret = new SecretV1(this, "secret", {
       metadata: { name: CACERTS_SECRET_NAME, namespace: ISTIO_SYSTEM_NAMESPACE },
       // The provider base64-encodes `data` values itself, so the PEM text goes in as it is.

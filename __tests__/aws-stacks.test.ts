@@ -1,5 +1,5 @@
 import { loadMeshConfig } from "../config/load";
-import { networksOverlap, parseIpv4Network, isWithin } from "../config/cidr";
+import { remoteStateName } from "./helpers/cdktf-names";
 import { example, resourcesOf, dataOf, synthApp, StackJson } from "./helpers/synth";
 
 const { spec } = loadMeshConfig(example("three-regions.yaml"));
@@ -28,12 +28,8 @@ describe.each(spec.clusters.map((cluster) => [cluster.name, cluster] as const))(
       const privateSubnets = subnets.filter((subnet) => subnet.tags["kubernetes.io/role/internal-elb"] === "1");
       expect(publicSubnets).toHaveLength(cluster.privateSubnetCidrs.length);
       expect(privateSubnets).toHaveLength(cluster.privateSubnetCidrs.length);
-      const vpc = parseIpv4Network(cluster.vpcCidr);
-      const cidrs = subnets.map((subnet) => parseIpv4Network(subnet.cidr_block));
-      cidrs.forEach((cidr, index) => {
-        expect(isWithin(cidr, vpc)).toBe(true);
-        cidrs.slice(index + 1).forEach((other) => expect(networksOverlap(cidr, other)).toBe(false));
-      });
+      expect(privateSubnets.map((subnet) => subnet.cidr_block)).toEqual([...cluster.privateSubnetCidrs]);
+      expect(publicSubnets.map((subnet) => subnet.cidr_block)).toEqual([...cluster.publicSubnetCidrs]);
       const zones = new Set(privateSubnets.map((subnet) => subnet.availability_zone));
       expect(zones.size).toBe(privateSubnets.length);
     });
@@ -91,9 +87,7 @@ describe.each(spec.clusters.map((cluster) => [cluster.name, cluster] as const))(
       expect(publicCidrs).toEqual(expect.arrayContaining([...spec.apiAllowedCidrs]));
       for (const other of spec.clusters) {
         const natCount = other.natGateways === "perZone" ? other.privateSubnetCidrs.length : 1;
-        const fromOther = publicCidrs.filter((cidr) =>
-          cidr.includes(`cross-stack-reference-input-${other.name}-network.`),
-        );
+        const fromOther = publicCidrs.filter((cidr) => cidr.includes(`${remoteStateName(`${other.name}-network`)}.`));
         expect(fromOther).toHaveLength(natCount);
         fromOther.forEach((cidr) => expect(cidr).toMatch(/public_ip\}\/32$/));
       }
@@ -164,13 +158,20 @@ describe.each(spec.clusters.map((cluster) => [cluster.name, cluster] as const))(
 );
 
 describe("the mesh's AWS side as a whole", () => {
-  it("never lets two clusters' VPCs overlap", () => {
-    const cidrs = spec.clusters.map((cluster) =>
-      parseIpv4Network(only(resourcesOf(networkStack(cluster.name), "aws_vpc")).cidr_block),
-    );
-    cidrs.forEach((cidr, index) =>
-      cidrs.slice(index + 1).forEach((other) => expect(networksOverlap(cidr, other)).toBe(false)),
-    );
+  it("carves /19 private subnets from the start of each /16 and /22 public ones from its last /19, one of each per zone", () => {
+    const subnetCidrs = (name: string) =>
+      Object.entries(resourcesOf(networkStack(name), "aws_subnet"))
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([, subnet]) => subnet.cidr_block);
+    expect(subnetCidrs("us-west")).toEqual([
+      "10.30.0.0/19",
+      "10.30.32.0/19",
+      "10.30.64.0/19",
+      "10.30.224.0/22",
+      "10.30.228.0/22",
+      "10.30.232.0/22",
+    ]);
+    expect(subnetCidrs("ap-southeast")).toEqual(["10.50.0.0/19", "10.50.32.0/19", "10.50.224.0/22", "10.50.228.0/22"]);
   });
 
   it("orders stacks network -> eks with no cycle and a depth that does not grow with the cluster count", () => {

@@ -10,7 +10,7 @@ import { CacertsSecret } from "../constructs/trust/cacerts-secret";
 import { PROJECT_DIR_FROM_STACK } from "../constructs/names";
 import { localStatePath } from "../constructs/stacks/stack-base";
 import { PROJECT_DIR, resourcesOf, StackJson } from "./helpers/synth";
-import { hasTerraform } from "./helpers/terraform";
+import { hasTerraform, needs } from "./helpers/terraform";
 
 const KEYS = ["ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem"];
 
@@ -111,7 +111,7 @@ describe("CacertsSecret", () => {
     );
   });
 
-  (hasTerraform ? it : it.skip)(
+  (needs("terraform", hasTerraform) ? it : it.skip)(
     "resolves, from where cdktf runs Terraform, to the cluster's files in the project",
     () => {
       for (const key of KEYS) {

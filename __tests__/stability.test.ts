@@ -1,4 +1,5 @@
 import { validateMeshConfig } from "../config/load";
+import { hashedIdSource, remoteStateName } from "./helpers/cdktf-names";
 import { StackJson, synthMesh } from "./helpers/synth";
 
 /**
@@ -25,16 +26,16 @@ const ALLOW_LIST_PATHS: Record<string, (resource: StackJson) => void> = {
   aws_eks_cluster: (resource) => delete resource.vpc_config.public_access_cidrs,
 };
 
-/** A stack's resources with the allow-lists blanked out, by "type.id". */
+/** A stack's resources and data sources with the allow-lists blanked out, by Terraform address. */
 function comparableResources(stack: StackJson): Record<string, string> {
-  const copy = structuredClone(stack.resource ?? {});
-  const entries = Object.entries<Record<string, StackJson>>(copy).flatMap(([type, resources]) =>
-    Object.entries(resources).map(([id, resource]) => {
-      ALLOW_LIST_PATHS[type]?.(resource);
-      return [`${type}.${id}`, JSON.stringify(resource)];
-    }),
-  );
-  return Object.fromEntries(entries);
+  const blocks = (kind: string, prefix: string) =>
+    Object.entries<Record<string, StackJson>>(structuredClone(stack[kind] ?? {})).flatMap(([type, byId]) =>
+      Object.entries(byId).map(([id, block]) => {
+        if (kind === "resource") ALLOW_LIST_PATHS[type]?.(block);
+        return [`${prefix}${type}.${id}`, JSON.stringify(block)];
+      }),
+    );
+  return Object.fromEntries([...blocks("resource", ""), ...blocks("data", "data.")]);
 }
 
 /** Resources of `before` that `after` changed or dropped, in the stacks both have. */
@@ -69,7 +70,25 @@ describe("adding a cluster", () => {
       Object.values<StackJson>(stacks["cluster1-eks"].resource.aws_eks_cluster)[0].vpc_config.public_access_cidrs;
     const added = cidrs(all).filter((cidr: string) => !cidrs(first).includes(cidr));
     expect(added).toHaveLength(3);
-    added.forEach((cidr: string) => expect(cidr).toContain("cross-stack-reference-input-cluster3-network"));
+    added.forEach((cidr: string) => expect(cidr).toContain(remoteStateName("cluster3-network")));
+  });
+
+  it("adds to each existing links stack only a remote secret for the new cluster and the read of its platform stack", () => {
+    for (const name of ["cluster1", "cluster2"]) {
+      const before = comparableResources(first[`${name}-mesh-links`]);
+      const after = comparableResources(all[`${name}-mesh-links`]);
+      expect(
+        Object.keys(after)
+          .filter((address) => !(address in before))
+          .sort(),
+      ).toEqual([
+        `data.terraform_remote_state.${remoteStateName("cluster3-platform")}`,
+        expect.stringMatching(
+          new RegExp(`^kubernetes_secret_v1\\.${hashedIdSource("istio-remote-secret-cluster3", "secret")}$`),
+        ),
+      ]);
+      expect(all[`${name}-mesh-links`].provider).toEqual(first[`${name}-mesh-links`].provider);
+    }
   });
 });
 
@@ -84,10 +103,11 @@ describe("removing a cluster", () => {
 
   it("changes no resource of the remaining clusters except the allow-lists, even when it was listed first", () => {
     expect(changedResources(lastTwo, all)).toEqual([]);
-    expect(changedResources(all, lastTwo).every((change) => !change.startsWith("cluster1-"))).toBe(true);
-    const remaining = Object.fromEntries(Object.entries(all).filter(([name]) => !name.startsWith("cluster1-")));
-    expect(
-      changedResources(remaining, lastTwo).filter((change) => !change.includes("istio-remote-secret-cluster1")),
-    ).toEqual([]);
+    // What goes from the remaining stacks: the remote secrets for cluster1 and the reads of its stacks.
+    const ofRemovedCluster = (change: string) =>
+      change.includes("istio-remote-secret-cluster1") || change.includes(remoteStateName("cluster1-"));
+    const removed = changedResources(all, lastTwo);
+    expect(removed.filter(ofRemovedCluster).length).toBeGreaterThan(0);
+    expect(removed.filter((change) => !ofRemovedCluster(change))).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { example, synthExample, StackJson } from "./helpers/synth";
-import { hasTerraform } from "./helpers/terraform";
+import { hasTerraform, needs } from "./helpers/terraform";
 
 /**
  * Checks the AWS part of every stack against the real AWS provider schema with `terraform
@@ -41,7 +41,9 @@ function awsPart(stack: StackJson): StackJson {
   };
 }
 
-(hasAwsProviderMirror ? describe : describe.skip)("terraform validate against the AWS provider schema", () => {
+(needs(`terraform and its AWS provider ${MIRRORED_AWS_VERSION} in ${PLUGIN_DIR}`, hasAwsProviderMirror)
+  ? describe
+  : describe.skip)("terraform validate against the AWS provider schema", () => {
   const stacks = synthExample("three-regions.yaml");
   const dir = mkdtempSync(path.join(tmpdir(), "tf-validate-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

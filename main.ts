@@ -1,9 +1,10 @@
+import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { loadMeshConfig } from "./config/load";
+import { isInsideProject, PROJECT_DIR, projectDirectoryFromStacks } from "./config/project";
 import { ConfigError } from "./config/problems";
 import { reportFailure } from "./config/report-failure";
-import { PROJECT_DIR } from "./config/project";
 import { staleLocalStateWarnings } from "./config/stale-state";
 import type { MeshSpec } from "./config/spec";
 import { buildMesh } from "./constructs/mesh";
@@ -15,13 +16,21 @@ import { CaError, checkMeshCa } from "./certs/validate-ca";
  */
 function main(): void {
   const { spec, warnings } = loadMeshConfig(configPathFromEnvironment(process.env.MESH_CONFIG));
+  const outdir = process.env.CDKTF_OUTDIR ?? DEFAULT_OUTDIR;
   // cdktf shows the app's stdout as it is, like its own "WARN" lines; stderr it labels as errors.
-  const allWarnings = [...warnings, ...checkCertificateAuthority(spec), ...staleLocalStateWarnings(PROJECT_DIR, spec)];
+  const allWarnings = [
+    ...warnings,
+    ...checkCertificateAuthority(spec),
+    ...staleLocalStateWarnings(PROJECT_DIR, spec),
+    ...outputWarnings(outdir),
+  ];
   for (const warning of allWarnings) console.log(`WARN: ${warning}`);
   // Annotation stack traces hold absolute paths of this machine: keep them out of manifest.json.
-  const app = new App({ stackTraces: false });
+  // App creates only the last folder of the path; --output build/cdktf.out needs build/ as well.
+  mkdirSync(outdir, { recursive: true });
+  const app = new App({ outdir, stackTraces: false });
   withoutTokenStackTraces(() => {
-    buildMesh(app, spec);
+    buildMesh(app, spec, { projectDirectory: projectDirectoryFromStacks(outdir) });
     app.synth();
   });
 }
@@ -43,6 +52,21 @@ function configPathFromEnvironment(value: string | undefined): string | undefine
     ]);
   }
   return path.resolve(value);
+}
+
+/** cdktf's own default for --output. */
+const DEFAULT_OUTDIR = "cdktf.out";
+
+/**
+ * Terraform finds local state and the CA files through the path from each stack's folder to the
+ * project, which follows the output directory. Outside the project that path runs through this
+ * machine's folders, so the output only works where it was written.
+ */
+function outputWarnings(outdir: string): string[] {
+  if (isInsideProject(outdir)) return [];
+  return [
+    `the output directory ${outdir} is outside the project ${PROJECT_DIR}: its stacks find the local state and the CA files through ${projectDirectoryFromStacks(outdir)}, so run Terraform from there on this machine only, or synthesize inside the project (the default cdktf.out, or --output build/cdktf.out)`,
+  ];
 }
 
 /**

@@ -18,13 +18,25 @@ export interface ClusterStacks {
 
 export { stackName };
 
+export interface BuildMeshOptions {
+  /**
+   * The project directory as seen from a stack's folder in the output directory.
+   * @default PROJECT_DIR_FROM_STACK (the output directory at the top of the project)
+   */
+  readonly projectDirectory?: string;
+}
+
 /**
  * Builds every stack of the mesh. Stages run network -> eks -> platform -> mesh-links, and a stage
  * only reads from earlier ones, so the stack graph is acyclic and its depth does not grow with
  * the number of clusters.
  */
-export function buildMesh(scope: Construct, mesh: MeshSpec): Map<string, ClusterStacks> {
-  const common = { meshId: mesh.meshId, state: mesh.state };
+export function buildMesh(
+  scope: Construct,
+  mesh: MeshSpec,
+  options: BuildMeshOptions = {},
+): Map<string, ClusterStacks> {
+  const common = { meshId: mesh.meshId, state: mesh.state, projectDirectory: options.projectDirectory };
   const ca = { directory: mesh.caDirectory, clusterNames: mesh.clusters.map((cluster) => cluster.name) };
   const networks = new Map(
     mesh.clusters.map((cluster) => [

@@ -103,7 +103,7 @@ export class PlatformStack extends MeshStack {
     this.cacerts = new CacertsSecret(this, "cacerts", {
       clusterName: cluster.name,
       caDirectory: props.caDirectory,
-      projectDirectory: PROJECT_DIR_FROM_STACK,
+      projectDirectory: props.projectDirectory ?? PROJECT_DIR_FROM_STACK,
       namespaceDependency: istioSystem,
     });
     this.istioBase = new IstioBase(this, "istio-base", {

@@ -14,14 +14,20 @@ export interface MeshStackProps {
    * @default local state
    */
   readonly state?: S3StateSpec;
+  /**
+   * The project directory as seen from the stack's folder in the output directory, where
+   * Terraform runs: local state and the CA files are found through it.
+   * @default PROJECT_DIR_FROM_STACK, right for an output directory at the top of the project (cdktf.out)
+   */
+  readonly projectDirectory?: string;
 }
 
 /**
  * Local state next to the project, outside the regenerated output; relative, so cross-stack
  * remote-state blocks carry no absolute path of this machine.
  */
-export function localStatePath(stackName: string): string {
-  return `${PROJECT_DIR_FROM_STACK}/${localStateFileName(stackName)}`;
+export function localStatePath(stackName: string, projectDirectory = PROJECT_DIR_FROM_STACK): string {
+  return `${projectDirectory}/${localStateFileName(stackName)}`;
 }
 
 /** A stack of one cluster: its AWS provider in the cluster's region, mesh tags, and its state backend. */
@@ -44,7 +50,7 @@ export abstract class MeshStack extends TerraformStack {
       // S3-native locking (Terraform >= 1.10); cdktf 0.21 predates the option.
       backend.addOverride("use_lockfile", true);
     } else {
-      new LocalBackend(this, { path: localStatePath(stackName) });
+      new LocalBackend(this, { path: localStatePath(stackName, props.projectDirectory) });
     }
   }
 }

@@ -27,7 +27,7 @@ export class NetworkStack extends MeshStack {
     new CaPresenceCheck(this, "ca-check", {
       caDirectory: props.ca.directory,
       clusterNames: props.ca.clusterNames,
-      projectDirectory: PROJECT_DIR_FROM_STACK,
+      projectDirectory: props.projectDirectory ?? PROJECT_DIR_FROM_STACK,
     });
     this.vpc = new ClusterVpc(this, "vpc", {
       clusterName: cluster.name,

@@ -2,7 +2,6 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { loadMeshConfig } from "../config/load";
 import { PROJECT_DIR } from "../config/project";
-import { CLUSTERZ_COMMAND, HELLO_URL } from "../verify/chart-names";
 import { exitCodeOf, runChecks } from "../verify/checks";
 import type { ClusterConnection, MeshUnderTest } from "../verify/checks/check";
 import type { CheckResult } from "../verify/checks/outcome";
@@ -16,11 +15,13 @@ import {
   FakeCluster,
   healthyMesh,
   helloAnswer,
+  ISTIOD_CLUSTERZ_COMMAND,
   ISTIOD_POD,
   MemoryClient,
   remoteKubeconfig,
   remoteSecret,
   ROOT_B,
+  SAMPLE_HELLO_URL,
 } from "./helpers/fake-mesh";
 
 /**
@@ -95,7 +96,7 @@ describe("a healthy mesh", () => {
     expect(
       exec.startsWith("exec sample curl-5b549b49b8-mg7nl curl curl -sS --max-time 5 -H Connection: close -w \\n "),
     ).toBe(true);
-    expect(exec.split(" ").filter((arg) => arg === HELLO_URL)).toHaveLength(30);
+    expect(exec.split(" ").filter((arg) => arg === SAMPLE_HELLO_URL)).toHaveLength(30);
     expect(find("traffic", "us-west").reason).toBe(
       "30/30 answered: v1 (us-west) 10, v2 (eu-central) 10, v3 (ap-southeast) 10",
     );
@@ -107,7 +108,7 @@ describe("a healthy mesh", () => {
         .get("us-west")!
         .calls.find((call) => call.startsWith("exec sample "))!
         .split(" ")
-        .filter((arg) => arg === HELLO_URL),
+        .filter((arg) => arg === SAMPLE_HELLO_URL),
     ).toHaveLength(7);
   });
 
@@ -498,7 +499,7 @@ describe("remote sync", () => {
     expect(find("remote-sync", "us-west")).toMatchObject({
       status: "FAIL",
       reason: `${ISTIOD_POD} answered /debug/clusterz with "404 page not found", not a list of clusters`,
-      hint: `istiod serves /debug/clusterz on 127.0.0.1:15014 unless ENABLE_DEBUG_ON_HTTP=false; try: kubectl --context us-west -n istio-system exec ${ISTIOD_POD} -c discovery -- ${CLUSTERZ_COMMAND.join(" ")}`,
+      hint: `istiod serves /debug/clusterz on 127.0.0.1:15014 unless ENABLE_DEBUG_ON_HTTP=false; try: kubectl --context us-west -n istio-system exec ${ISTIOD_POD} -c discovery -- ${ISTIOD_CLUSTERZ_COMMAND.join(" ")}`,
     });
     expect(find("remote-sync", "eu-central")).toMatchObject({
       status: "FAIL",
@@ -703,8 +704,8 @@ describe("pieces of the CLI", () => {
       "Connection: close",
       "-w",
       "\\n",
-      HELLO_URL,
-      HELLO_URL,
+      SAMPLE_HELLO_URL,
+      SAMPLE_HELLO_URL,
     ]);
   });
 

@@ -7,8 +7,7 @@ import { loadMeshConfig } from "../config/load";
 import { PROJECT_DIR } from "../config/project";
 import type { MeshSpec } from "../config/spec";
 import { closedPortUrl, FakeApiServer, startFakeApiServer, startSilentServer } from "./helpers/fake-kube-api";
-import { CLUSTERZ_COMMAND } from "../verify/chart-names";
-import { FakeCluster, healthyMesh, ISTIOD_POD, ROOT_B } from "./helpers/fake-mesh";
+import { FakeCluster, healthyMesh, ISTIOD_CLUSTERZ_COMMAND, ISTIOD_POD, ROOT_B } from "./helpers/fake-mesh";
 import { TS_NODE_ARGS } from "./helpers/run-ts";
 
 /**
@@ -180,7 +179,7 @@ describe("npm run verify against fake API servers", () => {
         request.includes(`/api/v1/namespaces/istio-system/pods/${ISTIOD_POD}/exec?`),
       )!;
       expect(params(clusterz).get("container")).toBe("discovery");
-      expect(params(clusterz).getAll("command")).toEqual([...CLUSTERZ_COMMAND]);
+      expect(params(clusterz).getAll("command")).toEqual([...ISTIOD_CLUSTERZ_COMMAND]);
       expect(execs).toHaveLength(2);
     } finally {
       await closeAll(servers);

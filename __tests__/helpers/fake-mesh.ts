@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import type { ClusterClient, ExecResult } from "../../verify/cluster-client";
-import { CLUSTERZ_COMMAND, HELLO_URL } from "../../verify/chart-names";
 import type { MeshUnderTest } from "../../verify/checks/check";
 import type { ClusterzEntry } from "../../verify/checks/remote-sync";
 
@@ -37,6 +36,17 @@ export interface FakeCluster {
   /** Replaces the istiod model for a pod's exec: an istiod that answers oddly. */
   istiodExec?: (pod: string, command: readonly string[]) => ExecResult | undefined;
 }
+
+/*
+ * What a real mesh answers, as literals of their own: never verify's constants, so a checker that
+ * asks for the wrong thing gets what a real cluster would give it (a 404, a failed request). The
+ * contract test (verify-contract.test.ts) derives each from the rendered charts.
+ */
+
+/** The helloworld URL the mesh chart's samples serve (Service helloworld in namespace sample, port 5000, path /hello). */
+export const SAMPLE_HELLO_URL = "helloworld.sample:5000/hello";
+/** The command istiod 1.31's image answers /debug/clusterz to, from inside its container. */
+export const ISTIOD_CLUSTERZ_COMMAND = ["/usr/local/bin/pilot-discovery", "request", "GET", "/debug/clusterz"] as const;
 
 /** The istiod replica of every fake cluster. */
 export const ISTIOD_POD = "istiod-6c8f9d7b5-q2w4e";
@@ -73,7 +83,7 @@ export function execIn(
   if (namespace !== "istio-system" || container !== "discovery") return cluster.exec(pod, container, command);
   const odd = cluster.istiodExec?.(pod, command);
   if (odd) return odd;
-  if (command.join(" ") !== CLUSTERZ_COMMAND.join(" "))
+  if (command.join(" ") !== ISTIOD_CLUSTERZ_COMMAND.join(" "))
     return { stdout: "", stderr: `unexpected exec ${command.join(" ")}`, exitCode: 127 };
   // pilot-discovery request prints the body with a newline (fmt.Println).
   return { stdout: `${JSON.stringify(clusterzAnswer(cluster))}\n`, stderr: "", exitCode: 0 };
@@ -86,18 +96,41 @@ export function helloAnswer(version: string): string {
   return `Hello version: ${version}, instance: helloworld-${version}-7d5c9b8f4-x2x9q\n\n`;
 }
 
-/** An exec that answers every helloworld request in the command in turn from `versions`. */
+/**
+ * An exec that answers every helloworld request in the command in turn from `versions`; a URL
+ * other than the sample's fails as curl reports it (a wrong port: refused; a wrong host: not
+ * resolved; a wrong path: helloworld's 404 page).
+ */
 export function answersFrom(versions: readonly string[]): FakeCluster["exec"] {
   return (_pod, container, command) => {
     if (container !== "curl" || command[0] !== "curl")
       return { stdout: "", stderr: `unexpected exec ${command.join(" ")}`, exitCode: 127 };
-    const requests = command.filter((arg) => arg === HELLO_URL).length;
-    return {
-      stdout: Array.from({ length: requests }, (_, index) => helloAnswer(versions[index % versions.length])).join(""),
-      stderr: "",
-      exitCode: 0,
-    };
+    // curl's operands: what is neither an option nor an option's value (a number, a header, "\\n").
+    const urls = command.slice(1).filter((arg) => !arg.startsWith("-") && !/\s/.test(arg) && /[./:]/.test(arg));
+    let answered = 0;
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    for (const url of urls) {
+      if (url === SAMPLE_HELLO_URL) stdout.push(helloAnswer(versions[answered++ % versions.length]));
+      else {
+        const failure = curlFailure(url);
+        stdout.push(failure.stdout ?? "");
+        stderr.push(failure.stderr ?? "");
+      }
+    }
+    return { stdout: stdout.join(""), stderr: stderr.join(""), exitCode: answered === urls.length ? 0 : 7 };
   };
+}
+
+/** What curl prints for a request the sample does not serve. */
+function curlFailure(url: string): { stdout?: string; stderr?: string } {
+  const [, host, port = "80"] = /^([^:/]+)(?::(\d+))?/.exec(url) ?? [];
+  const sampleHost = SAMPLE_HELLO_URL.split(":")[0];
+  if (host !== sampleHost) return { stderr: `curl: (6) Could not resolve host: ${host}\n` };
+  if (!SAMPLE_HELLO_URL.startsWith(`${host}:${port}/`))
+    return { stderr: `curl: (7) Failed to connect to ${host} port ${port} after 3 ms: Couldn't connect to server\n` };
+  // helloworld's 404 page, with curl's -w "\n".
+  return { stdout: "<!doctype html>\n<title>404 Not Found</title>\n\n" };
 }
 
 /** The kubeconfig a remote secret carries: token user, no exec, as istiod needs it. */

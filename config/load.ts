@@ -6,6 +6,7 @@ import { defaultNetworkName } from "./defaults";
 import { DEFAULT_CONFIG_PATH } from "./project";
 import { parseYaml } from "./parse-yaml";
 import { readConfigText } from "./read-config";
+import { helmValueProblems } from "./rules/helm-values";
 import { parseIpv4Network, formatIpv4Network, subnetOf } from "./cidr";
 import { ConfigError, ConfigProblem, formatPath } from "./problems";
 import { ClusterConfig, HelmOverrides, MeshConfig, MeshConfigSchema } from "./schema";
@@ -39,6 +40,7 @@ export function validateMeshConfig(raw: unknown, source: string, today = new Dat
     ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => problemsOf(issue, raw))),
     // Cross-field rules run on what the schema accepted, so a typo elsewhere does not hide an overlap.
     ...crossFieldProblems(salvaged),
+    ...helmValueProblems(raw),
     // On the raw input: the defaults filled in by the schema would hide which fields were written.
     ...revisionProblems(valueAt(raw, ["istio"]), istioMinorNumber),
     ...lifecycleProblems(salvaged, today),

@@ -95,8 +95,19 @@ export function mergeValues(computed: object, overrides: HelmValues = {}): HelmV
 
 /**
  * Sorted keys keep the synthesized values stable whatever order they were built in; no line
- * folding, so a long value (or a Terraform reference inside one) stays on one line.
+ * folding, so a long value (or a Terraform reference inside one) stays on one line. Template
+ * sequences are escaped, so Helm gets them literally (see escapeTemplateSequences).
  */
 export function toValuesYaml(values: HelmValues): string {
-  return stringify(values, { sortMapEntries: true, lineWidth: 0 });
+  return escapeTemplateSequences(stringify(values, { sortMapEntries: true, lineWidth: 0 }));
+}
+
+/**
+ * Terraform evaluates `${...}` and `%{...}` in every string of the synthesized JSON: a Helm value
+ * such as `${file("/etc/hostname")}` would read a file of the deploying machine into the cluster.
+ * `$${` and `%%{` are Terraform's escapes for them. cdktf's own token markers (`${TfToken[`, the
+ * references this program puts in values) stay as they are; the config rejects them in user values.
+ */
+export function escapeTemplateSequences(text: string): string {
+  return text.replace(/\$\{(?!TfToken\[)/g, "$$$${").replace(/%\{/g, "%%{");
 }

@@ -1,0 +1,196 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { validateMeshConfig } from "../config/load";
+import { MESH_INVARIANTS } from "../config/rules/helm-values";
+import { HELM_RELEASE_KEYS } from "../config/schema";
+import { BadInput, Config, expectProblem, problemLinesOf, validConfig } from "./helpers/config-problems";
+import { StackJson, resourcesOf, synthMesh } from "./helpers/synth";
+import { hasTerraform } from "./helpers/terraform";
+
+/**
+ * The user's Helm overrides: they reach Helm literally (Terraform evaluates no template in them),
+ * and they cannot replace the values that hold the mesh together.
+ */
+
+const validate = (config: Config) => validateMeshConfig(config, "MESH_CONFIG test.yaml");
+
+/** Helm release names by config key, as the synthesized helm_release resources name them. */
+const RELEASE_NAMES: Readonly<Record<string, string>> = {
+  metricsServer: "metrics-server",
+  loadBalancerController: "aws-load-balancer-controller",
+  istioBase: "istio-base",
+  istiod: "istiod",
+  ingressGateway: "istio-ingressgateway",
+  eastWestGateway: "istio-eastwestgateway",
+  meshManifests: "mesh-manifests",
+};
+
+/** The computed values of one release in one stack, as Helm would read them. */
+function valuesOf(stack: StackJson, releaseName: string): Record<string, unknown> {
+  const release = Object.values(resourcesOf(stack, "helm_release")).find((r) => r.name === releaseName);
+  if (!release) throw new Error(`no helm_release ${releaseName}`);
+  return parse(release.values[0]);
+}
+
+const setAt = (target: Config, keys: readonly (string | number)[], value: unknown) => {
+  let current = target;
+  for (const key of keys.slice(0, -1)) current = current[key] ??= {};
+  current[keys[keys.length - 1]] = value;
+};
+
+describe("an override of a value that holds the mesh together", () => {
+  const cases = MESH_INVARIANTS.flatMap((invariant, index) => {
+    const where = index % 2 === 0 ? ["helmValues"] : ["clusters", 1, "helmValues"];
+    const shown = index % 2 === 0 ? "helmValues" : "clusters[1].helmValues";
+    return [[`${invariant.release}.${invariant.path.join(".")}`, invariant, where, shown] as const];
+  });
+
+  it.each(cases)("%s is rejected, naming what owns it", (_name, invariant, where, shown) => {
+    const config = validConfig();
+    setAt(config, [...where, invariant.release, ...invariant.path], "split");
+    const bad: BadInput = {
+      name: invariant.path.join("."),
+      path: `${shown}.${invariant.release}.${invariant.path.join(".")}`,
+      value: "split",
+      fix: `is ${invariant.owner}; overriding it would split the mesh: remove it from helmValues`,
+    };
+    expectProblem(
+      problemLinesOf(() => validate(config)),
+      bad,
+    );
+  });
+
+  it("is rejected when a scalar replaces the mapping that holds it", () => {
+    const config = validConfig();
+    config.helmValues = { istiod: { global: "none" } };
+    expect(problemLinesOf(() => validate(config))).toEqual(
+      expect.arrayContaining([
+        'helmValues.istiod.global "none" replaces istiod.global.meshID, which is set by meshId; overriding it would split the mesh: remove it from helmValues',
+      ]),
+    );
+  });
+
+  it("leaves other values of the same mappings alone", () => {
+    const config = validConfig();
+    config.helmValues = {
+      istiod: { global: { hub: "registry.example.com/istio", logging: { level: "default:debug" } } },
+      eastWestGateway: { labels: { team: "mesh" }, service: { annotations: { a: "b" } } },
+    };
+    expect(validate(config).spec.clusters[0].helmValues.istiod).toHaveProperty("global.hub");
+  });
+
+  it("names only values the program sets (or the chart derives from them)", () => {
+    const config = validConfig();
+    const stacks = synthMesh(validate(config).spec);
+    // Set only with revisions (istio.revisions, gatewayTag), or by the chart from networkGateway.
+    const conditional = new Set(["revision", "revisionTags", "labels.topology.istio.io/network"]);
+    for (const invariant of MESH_INVARIANTS.filter((i) => !conditional.has(i.path.join(".")))) {
+      const values = valuesOf(stacks["cluster1-platform"], RELEASE_NAMES[invariant.release]);
+      let value: unknown = values;
+      for (const segment of invariant.path) value = (value as Record<string, unknown> | undefined)?.[segment];
+      expect({ invariant: invariant.path.join("."), set: value !== undefined }).toEqual({
+        invariant: invariant.path.join("."),
+        set: true,
+      });
+    }
+  });
+});
+
+describe("a cdktf token marker in a Helm value", () => {
+  it.each([
+    ["a value", { istiod: { env: { X: "${TfToken[TOKEN.1]}" } } }, "helmValues.istiod.env.X", "${TfToken[TOKEN.1]}"],
+    [
+      "a key",
+      { meshManifests: { "&{TfToken[TOKEN.2]}": 1 } },
+      "helmValues.meshManifests.&{TfToken[TOKEN.2]}",
+      undefined,
+    ],
+  ])("in %s is rejected", (_name, helmValues, fieldPath, value) => {
+    const config = validConfig();
+    config.helmValues = helmValues;
+    expectProblem(
+      problemLinesOf(() => validate(config)),
+      { name: fieldPath, path: fieldPath, value, fix: "which synth would replace" },
+    );
+  });
+});
+
+/** Strings Terraform would evaluate if they reached its JSON unescaped. */
+const TEMPLATES = {
+  file: '${file("/etc/hostname")}',
+  number: "${1}",
+  variable: "${var.x}",
+  directive: "%{ if true }yes%{ endif }",
+  alreadyEscaped: "$${kept} %%{kept}",
+  mixed: 'a ${"b"} c %{ for x in [1] }${x}%{ endfor }',
+  "key ${1} %{ if true }": "in a key",
+};
+
+const runTerraform = hasTerraform || process.env.CI === "true";
+
+(runTerraform ? describe : describe.skip)("template sequences in Helm values, evaluated by terraform", () => {
+  const config = validConfig();
+  config.helmValues = Object.fromEntries(HELM_RELEASE_KEYS.map((key) => [key, { meshWide: TEMPLATES }]));
+  config.clusters[1].helmValues = { istiod: { perCluster: TEMPLATES }, meshManifests: { perCluster: TEMPLATES } };
+  const stacks = synthMesh(validate(config).spec);
+
+  // Every helm_release's values as Terraform computes them, in a module with no provider.
+  const outputs: Record<string, { value: string }> = {};
+  for (const [stackName, stack] of Object.entries(stacks)) {
+    for (const release of Object.values(resourcesOf(stack, "helm_release"))) {
+      // The one reference this program puts in values; a fake stands in for the data source.
+      const value = (release.values[0] as string).replace(
+        /\$\{data\.aws_eks_cluster\.[\w-]+\.vpc_config\[0\]\.vpc_id\}/g,
+        "vpc-0123456789abcdef0",
+      );
+      outputs[`${stackName}__${release.name}`] = { value };
+    }
+  }
+  const moduleDir = mkdtempSync(path.join(tmpdir(), "helm-templates-tf-"));
+  let evaluated: Record<string, { value: string }>;
+  try {
+    writeFileSync(path.join(moduleDir, "main.tf.json"), JSON.stringify({ output: outputs }));
+    const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" };
+    const terraform = (...args: string[]) =>
+      execFileSync("terraform", args, { cwd: moduleDir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    terraform("init", "-input=false", "-backend=false");
+    terraform("apply", "-auto-approve", "-input=false");
+    evaluated = JSON.parse(terraform("output", "-json"));
+  } finally {
+    rmSync(moduleDir, { recursive: true, force: true });
+  }
+  const helmSees = (stack: string, key: string) => parse(evaluated[`${stack}__${RELEASE_NAMES[key]}`].value);
+
+  it.each(HELM_RELEASE_KEYS.map((key) => [key]))("reach %s literally, mesh-wide, in every cluster", (key) => {
+    for (const cluster of ["cluster1", "cluster2"]) {
+      expect(helmSees(`${cluster}-platform`, key).meshWide).toEqual(TEMPLATES);
+    }
+  });
+
+  it("reach istiod and the mesh chart literally from one cluster's helmValues, in that cluster only", () => {
+    for (const key of ["istiod", "meshManifests"]) {
+      expect(helmSees("cluster2-platform", key).perCluster).toEqual(TEMPLATES);
+      expect(helmSees("cluster1-platform", key).perCluster).toBeUndefined();
+    }
+  });
+
+  it("never read the deploying machine's files", () => {
+    const hostname = (() => {
+      try {
+        return readFileSync("/etc/hostname", "utf8").trim();
+      } catch {
+        return undefined;
+      }
+    })();
+    const everything = JSON.stringify(evaluated);
+    expect(everything).toContain('${file(\\"/etc/hostname\\")}');
+    if (hostname) expect(everything).not.toMatch(new RegExp(`meshWide[^]*file: ${hostname}\\b`));
+  });
+
+  it("leave the program's own references working", () => {
+    expect(helmSees("cluster1-platform", "loadBalancerController").vpcId).toBe("vpc-0123456789abcdef0");
+  });
+});

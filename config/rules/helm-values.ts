@@ -1,0 +1,139 @@
+import type { ConfigProblem } from "../problems";
+import { formatPath } from "../problems";
+
+/**
+ * Helm values this program sets that hold the mesh together: overriding one in helmValues would
+ * split the mesh silently (istiod on another mesh or network, an east-west gateway nobody's
+ * Gateway selects). Each names what owns it, which is what the user should change instead.
+ */
+export const MESH_INVARIANTS: readonly {
+  readonly release: string;
+  readonly path: readonly string[];
+  readonly owner: string;
+}[] = [
+  { release: "istiod", path: ["global", "meshID"], owner: "set by meshId" },
+  { release: "istiod", path: ["global", "multiCluster", "clusterName"], owner: "set by clusters[].name" },
+  { release: "istiod", path: ["global", "network"], owner: "set by clusters[].network" },
+  { release: "istiod", path: ["global", "tag"], owner: "set by istio.version (and istio.revisions)" },
+  { release: "istiod", path: ["revision"], owner: "set by istio.revisions" },
+  { release: "istiod", path: ["revisionTags"], owner: "set by istio.revisions[].tags" },
+  { release: "eastWestGateway", path: ["networkGateway"], owner: "set by clusters[].network" },
+  {
+    release: "eastWestGateway",
+    path: ["networkGatewayPorts"],
+    owner: "set by this program: other networks reach the cross-network port 15443 by its name",
+  },
+  {
+    release: "eastWestGateway",
+    path: ["labels", "istio"],
+    owner: 'set by this program: the cross-network Gateway selects the pods labelled istio: "eastwestgateway"',
+  },
+  {
+    release: "eastWestGateway",
+    path: ["labels", "topology.istio.io/network"],
+    owner: "set by clusters[].network (the chart labels the gateway from networkGateway)",
+  },
+  {
+    release: "eastWestGateway",
+    path: ["service", "type"],
+    owner: "set by this program: other networks reach the gateway through its LoadBalancer Service's NLB",
+  },
+  { release: "eastWestGateway", path: ["revision"], owner: "set by istio.gatewayTag" },
+  {
+    release: "ingressGateway",
+    path: ["labels", "istio"],
+    owner: 'set by this program: the ingress Gateways select the pods labelled istio: "ingressgateway"',
+  },
+  { release: "ingressGateway", path: ["revision"], owner: "set by istio.gatewayTag" },
+  {
+    release: "meshManifests",
+    path: ["crossNetworkGateway"],
+    owner: "set by this program: the cross-network Gateway every other network sends traffic to",
+  },
+  { release: "meshManifests", path: ["ingress", "certificateArn"], owner: "set by clusters[].ingress.certificateArn" },
+];
+
+/** What cdktf replaces in synthesized strings: its token markers `${TfToken[`, `#{TfToken[`, `&{TfToken[`. */
+const TOKEN_MARKER = /[$#&]\{TfToken\[/;
+
+/**
+ * Problems of the Helm overrides at both levels (mesh-wide helmValues and each cluster's): a
+ * value that belongs to the mesh, or a cdktf token marker, which synth would replace.
+ */
+export function helmValueProblems(raw: unknown): ConfigProblem[] {
+  if (!isMapping(raw)) return [];
+  const levels: { path: (string | number)[]; values: unknown }[] = [{ path: ["helmValues"], values: raw.helmValues }];
+  if (Array.isArray(raw.clusters)) {
+    raw.clusters.forEach((cluster, index) => {
+      if (isMapping(cluster)) levels.push({ path: ["clusters", index, "helmValues"], values: cluster.helmValues });
+    });
+  }
+  return levels.flatMap(({ path, values }) => [
+    ...invariantProblems(values, path),
+    ...tokenMarkerProblems(values, path),
+  ]);
+}
+
+function invariantProblems(overrides: unknown, levelPath: readonly (string | number)[]): ConfigProblem[] {
+  if (!isMapping(overrides)) return [];
+  return MESH_INVARIANTS.flatMap((invariant) => {
+    let value: unknown = overrides[invariant.release];
+    const path: string[] = [invariant.release];
+    for (const segment of invariant.path) {
+      // A scalar or list on the way replaces the whole mapping holding the value.
+      if (!isMapping(value)) return value === undefined ? [] : [problem(levelPath, path, value, invariant)];
+      if (!(segment in value)) return [];
+      value = value[segment];
+      path.push(segment);
+    }
+    return [problem(levelPath, path, value, invariant)];
+  });
+}
+
+function problem(
+  levelPath: readonly (string | number)[],
+  path: readonly string[],
+  value: unknown,
+  invariant: (typeof MESH_INVARIANTS)[number],
+): ConfigProblem {
+  const full = `${invariant.release}.${invariant.path.join(".")}`;
+  const what = path.length - 1 === invariant.path.length ? "is" : `replaces ${full}, which is`;
+  return {
+    path: formatPath([...levelPath, ...path]),
+    value,
+    message: `${what} ${invariant.owner}; overriding it would split the mesh: remove it from helmValues`,
+  };
+}
+
+function tokenMarkerProblems(values: unknown, levelPath: readonly (string | number)[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: values, path: [...levelPath] }];
+  while (stack.length) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === "string" && TOKEN_MARKER.test(value)) {
+      problems.push({
+        path: formatPath(path),
+        value,
+        message:
+          'holds "TfToken[" after "${", "#{" or "&{", which synth would replace with a Terraform reference: change the text',
+      });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => stack.push({ value: item, path: [...path, index] }));
+    } else if (isMapping(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        if (TOKEN_MARKER.test(key)) {
+          problems.push({
+            path: formatPath([...path, key]),
+            message: 'is a key holding "TfToken[" after "${", "#{" or "&{", which synth would replace: rename it',
+          });
+        }
+        stack.push({ value: item, path: [...path, key] });
+      }
+    }
+  }
+  return problems;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}

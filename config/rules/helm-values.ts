@@ -76,18 +76,24 @@ export function helmValueProblems(raw: unknown): ConfigProblem[] {
 
 function invariantProblems(overrides: unknown, levelPath: readonly (string | number)[]): ConfigProblem[] {
   if (!isMapping(overrides)) return [];
-  return MESH_INVARIANTS.flatMap((invariant) => {
+  const problems = new Map<string, ConfigProblem>();
+  for (const invariant of MESH_INVARIANTS) {
+    // A release's values that are not a mapping are the schema's to report.
     let value: unknown = overrides[invariant.release];
+    if (!isMapping(value)) continue;
     const path: string[] = [invariant.release];
     for (const segment of invariant.path) {
-      // A scalar or list on the way replaces the whole mapping holding the value.
-      if (!isMapping(value)) return value === undefined ? [] : [problem(levelPath, path, value, invariant)];
-      if (!(segment in value)) return [];
+      // A scalar or list on the way replaces the whole mapping holding the value: one problem for it.
+      if (!isMapping(value) || !(segment in value)) break;
       value = value[segment];
       path.push(segment);
     }
-    return [problem(levelPath, path, value, invariant)];
-  });
+    const reached = path.length - 1 === invariant.path.length;
+    if (!reached && (isMapping(value) || path.length === 1)) continue;
+    const found = problem(levelPath, path, value, invariant);
+    if (!problems.has(found.path)) problems.set(found.path, found);
+  }
+  return [...problems.values()];
 }
 
 function problem(

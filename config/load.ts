@@ -107,7 +107,7 @@ function problemsOf(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem[] {
   if (value === undefined) {
     if (isMisspelledNearby(raw, issue.path)) return [];
     const example = requiredFieldExample(fieldPath, raw);
-    const fix = example ? `add ${example}` : "add it (examples/three-regions.yaml shows every field)";
+    const fix = example ? `add ${example}` : "add it (examples/every-field.yaml shows every field)";
     return [{ path: fieldPath, message: `is required but missing: ${fix}` }];
   }
   if (issue.code === "invalid_type" && !issue.message.startsWith("must")) {

@@ -190,13 +190,13 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
         "release/aws-load-balancer-controller",
         "release/istiod",
       ]);
-      // Releases whose objects become load balancers also wait for the drain pause, which on
-      // destroy keeps the controller alive until it has deleted their NLB or ALB.
+      // Releases whose objects become load balancers depend on the controller, so on destroy it
+      // is uninstalled after them: Helm waits for their Service or Ingress to be gone, which the
+      // controller's finalizer allows only once their NLB or ALB is deleted.
       expect(waitsFor(stack, "istio-eastwestgateway")).toEqual([
         "namespace/istio-system",
         "release/aws-load-balancer-controller",
         "release/istiod",
-        "time_sleep",
       ]);
       expect(waitsFor(stack, "mesh-manifests")).toEqual(
         [
@@ -206,14 +206,12 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
           "release/istio-eastwestgateway",
           "release/istio-ingressgateway",
           "release/istiod",
-          "time_sleep",
           ...(mesh.samples ? ["namespace/sample"] : []),
         ].sort(),
       );
-      const [drain] = Object.values(resourcesOf(stack, "time_sleep"));
-      expect(drain.destroy_duration).toBe("90s");
-      expect(drain.create_duration).toBeUndefined();
-      expect(drain.depends_on).toEqual([expect.stringMatching(/^helm_release\.aws-load-balancer-controller_/)]);
+      // Every release waits on uninstall (the provider's default), and none turns it off.
+      for (const release of Object.values(resourcesOf(stack, "helm_release"))) expect(release.wait).not.toBe(false);
+      expect(resourcesOf(stack, "time_sleep")).toEqual({});
     }
   });
 

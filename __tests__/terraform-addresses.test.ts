@@ -96,4 +96,25 @@ describe("the address check", () => {
       "demo: moved from time_sleep.before to time_sleep.aftr, which the program does not declare",
     ]);
   });
+
+  it("accepts a resource dropped with a removed block that keeps it, and rejects one still declared", () => {
+    const forget = (stack: TerraformStack) =>
+      stack.addOverride("removed", [{ from: "time_sleep.before", lifecycle: { destroy: false } }]);
+    const dropped = reviewAddresses(
+      committed,
+      synthRename((stack) => forget(stack)),
+    );
+    expect(dropped.removed).toEqual([]);
+    expect(dropped.forgotten).toEqual(["demo/time_sleep.before"]);
+    const stillDeclared = reviewAddresses(
+      committed,
+      synthRename((stack) => {
+        sleep(stack, "before");
+        forget(stack);
+      }),
+    );
+    expect(stillDeclared.badMoves).toEqual([
+      "demo: time_sleep.before is in a removed block, but the program still declares it",
+    ]);
+  });
 });

@@ -31,6 +31,11 @@ export interface AddressReview {
   readonly badMoves: string[];
   /** Committed resources that are gone but covered by a `moved` block. */
   readonly moved: Move[];
+  /**
+   * Committed resources that are gone and covered by a `removed` block that keeps the object
+   * (`destroy = false`): Terraform forgets them, destroying nothing. As `<stack>/<address>`.
+   */
+  readonly forgotten: string[];
   /** Addresses not in the fixture: allowed, printed for the reviewer. */
   readonly added: string[];
 }
@@ -64,6 +69,15 @@ export function movesOf(stacks: Record<string, StackJson>): Move[] {
   );
 }
 
+/** Every `removed` block of the synthesized stacks that keeps the object, as `<stack>/<address>`. */
+export function forgottenOf(stacks: Record<string, StackJson>): string[] {
+  return Object.entries(stacks).flatMap(([stack, json]) =>
+    ((json.removed ?? []) as { from: string; lifecycle?: { destroy?: boolean } }[])
+      .filter((block) => block.lifecycle?.destroy === false)
+      .map(({ from }) => `${stack}/${from}`),
+  );
+}
+
 /** `aws_vpc.main["a"]` names an instance of `aws_vpc.main`. */
 const withoutIndex = (address: string) => address.replace(/\[.*\]$/, "");
 
@@ -72,6 +86,7 @@ export function reviewAddresses(committed: readonly string[], stacks: Record<str
   const current = new Set(addressesOf(stacks));
   const moves = movesOf(stacks);
   const moveFrom = new Map(moves.map((move) => [`${move.stack}/${move.from}`, move]));
+  const forgotten = new Set(forgottenOf(stacks));
   const gone = committed.filter((address) => !current.has(address));
   const isData = (address: string) => address.split("/")[1].startsWith(DATA_PREFIX);
   const badMoves = moves.flatMap((move) => {
@@ -82,12 +97,16 @@ export function reviewAddresses(committed: readonly string[], stacks: Record<str
       problems.push(`${move.stack}: moved from ${move.from}, which the program still declares`);
     return problems;
   });
+  const badRemovals = [...forgotten]
+    .filter((address) => current.has(address))
+    .map((address) => `${address.replace("/", ": ")} is in a removed block, but the program still declares it`);
   const committedSet = new Set(committed);
   return {
-    removed: gone.filter((address) => !isData(address) && !moveFrom.has(address)),
+    removed: gone.filter((address) => !isData(address) && !moveFrom.has(address) && !forgotten.has(address)),
     removedData: gone.filter(isData),
-    badMoves,
+    badMoves: [...badMoves, ...badRemovals],
     moved: gone.flatMap((address) => moveFrom.get(address) ?? []),
+    forgotten: gone.filter((address) => forgotten.has(address)),
     added: [...current].filter((address) => !committedSet.has(address)),
   };
 }
@@ -129,6 +148,7 @@ export function describeReview(example: string, review: AddressReview): string[]
       "moved",
       review.moved.map((move) => `${move.stack}/${move.from} -> ${move.stack}/${move.to}`),
     ),
+    ...section("forgotten by a removed block (left in place, dropped from state)", review.forgotten),
     ...section("new addresses", review.added),
   ];
 }

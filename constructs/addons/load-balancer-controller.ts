@@ -2,7 +2,6 @@ import { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
-import { Sleep } from "@cdktf/provider-time/lib/sleep";
 import type { ITerraformDependable } from "cdktf";
 import { ServiceRole } from "../cluster/service-role";
 import { ChartRelease, ChartSource, HelmValues } from "./chart-release";
@@ -23,12 +22,6 @@ export const LOAD_BALANCER_CONTROLLER_CHART: ChartSource = {
 };
 /** The controller's Kubernetes service account, which the Pod Identity association names. */
 export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-controller";
-/**
- * How long a destroy waits between the last load-balanced release and the controller: the
- * controller deletes an NLB or ALB (and its security groups) only after its Service or Ingress is
- * gone, which a Helm uninstall does not wait for.
- */
-export const LOAD_BALANCER_DRAIN_SECONDS = 90;
 const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
 /** The published policy lets the controller open any security group in the account to ingress. */
 const UNSCOPED_INGRESS_ACTIONS = ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"];
@@ -101,8 +94,12 @@ export class LoadBalancerController extends Construct {
   public readonly release: ChartRelease;
   /**
    * What a release whose Service or Ingress becomes a load balancer depends on: the controller,
-   * and a pause on destroy so the controller outlives the load balancers it must delete. Without
-   * it they leak, and their security groups keep the VPC from being destroyed.
+   * which Terraform therefore uninstalls only after that release. The controller puts a finalizer
+   * on each such Service and Ingress and removes it only once it has deleted the load balancer,
+   * its target groups and security groups; Helm's uninstall (the provider's default `wait`) waits
+   * until every object of the release is gone. So the release's destroy ends after its load
+   * balancer is deleted, while the controller still runs. Were the controller gone first, the
+   * objects would hang in Terminating and the load balancers would leak, keeping the VPC alive.
    */
   public readonly loadBalancerOwnerDependencies: ITerraformDependable[];
 
@@ -144,10 +141,6 @@ export class LoadBalancerController extends Construct {
       // Pod Identity hands credentials only to pods created after the association exists.
       dependsOn: [association, ...role.attachments],
     });
-    const drain = new Sleep(this, "load-balancer-drain", {
-      destroyDuration: `${LOAD_BALANCER_DRAIN_SECONDS}s`,
-      dependsOn: [this.release],
-    });
-    this.loadBalancerOwnerDependencies = [this.release, drain];
+    this.loadBalancerOwnerDependencies = [this.release];
   }
 }

@@ -1,10 +1,12 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCloudwatchLogGroups } from "@cdktf/provider-aws/lib/data-aws-cloudwatch-log-groups";
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
 import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
 import { EksCluster as EksClusterResource } from "@cdktf/provider-aws/lib/eks-cluster";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { importIfPresent } from "./import-if-present";
 import { ServiceRole, managedPolicyArn } from "./service-role";
 
 /** Control-plane logs kept: all five kinds, since audit and authenticator logs are what a security review asks for. */
@@ -13,6 +15,10 @@ export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "contro
 export const DEFAULT_LOG_RETENTION_DAYS = 90;
 /** Waiting period before a deleted secrets key is gone for good. */
 export const KMS_DELETION_WINDOW_DAYS = 30;
+/** The log group EKS writes control-plane logs to; its name is fixed by EKS. */
+export function controlPlaneLogGroupName(clusterName: string): string {
+  return `/aws/eks/${clusterName}/cluster`;
+}
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
 export interface EksClusterProps {
@@ -59,10 +65,18 @@ export class EksCluster extends Construct {
     new KmsAlias(this, "secrets-key-alias", { name: `alias/eks/${props.clusterName}`, targetKeyId: secretsKey.keyId });
 
     // Created here so its retention is ours; EKS would otherwise create it with no expiry.
+    const logGroupName = controlPlaneLogGroupName(props.clusterName);
     const logGroup = new CloudwatchLogGroup(this, "control-plane-logs", {
-      name: `/aws/eks/${props.clusterName}/cluster`,
+      name: logGroupName,
       retentionInDays: props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
     });
+    // A cluster still writes logs while it is being deleted, and EKS then creates the group again
+    // after Terraform deleted it. A later deploy with the same name adopts that group instead of
+    // failing to create it (ResourceAlreadyExistsException).
+    const existingLogGroups = new DataAwsCloudwatchLogGroups(this, "existing-control-plane-logs", {
+      logGroupNamePrefix: logGroupName,
+    });
+    importIfPresent(logGroup, logGroupName, existingLogGroups.logGroupNames);
 
     const role = new ServiceRole(this, "cluster-role", {
       roleName: `${props.clusterName}-eks-cluster`,

@@ -20,6 +20,9 @@ import { remoteKubeconfig } from "../links/remote-secret";
 import { DEFAULT_REVISION_NAME, PROJECT_DIR_FROM_STACK } from "../names";
 import { MeshStack, MeshStackProps } from "./stack-base";
 
+/** The address the destroy-time pause had; a removed block drops it from state without a pause. */
+export const FORMER_LOAD_BALANCER_DRAIN = "time_sleep.aws-load-balancer-controller_load-balancer-drain_82A30BDD";
+
 export interface PlatformStackProps extends MeshStackProps {
   readonly cluster: ClusterSpec;
   /** The Istio release of istio-base, and of everything else without revisions. */
@@ -87,6 +90,9 @@ export class PlatformStack extends MeshStack {
     const { istioSystem, istioIngress, sample } = this.namespaces;
 
     new TimeProvider(this, "time");
+    // A destroy-time pause between the load-balanced releases and the controller, until Helm's
+    // wait on uninstall was found to cover it (see LoadBalancerController).
+    this.forget([FORMER_LOAD_BALANCER_DRAIN]);
     this.loadBalancerController = new LoadBalancerController(this, "aws-load-balancer-controller", {
       clusterName: cluster.name,
       region: cluster.region,

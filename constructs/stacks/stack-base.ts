@@ -53,4 +53,15 @@ export abstract class MeshStack extends TerraformStack {
       new LocalBackend(this, { path: localStatePath(stackName, props.projectDirectory) });
     }
   }
+
+  /**
+   * Resources this stack once declared and no longer manages: Terraform drops them from its state
+   * without destroying them (`removed` blocks, Terraform 1.7 and later).
+   */
+  protected forget(addresses: readonly string[]): void {
+    this.addOverride(
+      "removed",
+      addresses.map((from) => ({ from, lifecycle: { destroy: false } })),
+    );
+  }
 }

@@ -73,18 +73,24 @@ describe("a healthy mesh", () => {
       "PASS shared-root (mesh)",
       "PASS istiod cluster1",
       "PASS istiod cluster2",
+      "PASS revisions cluster1",
+      "PASS revisions cluster2",
       "PASS remote-secrets cluster1",
       "PASS remote-secrets cluster2",
       "PASS remote-sync cluster1",
       "PASS remote-sync cluster2",
       "PASS east-west-gw cluster1",
       "PASS east-west-gw cluster2",
+      "PASS proxies cluster1",
+      "PASS proxies cluster2",
       "PASS traffic cluster1",
       "PASS traffic cluster2",
     ]);
     expect(exitCode).toBe(0);
     expect(find("traffic", "cluster2").reason).toBe("20/20 answered: v1 (cluster1) 10, v2 (cluster2) 10");
     expect(find("remote-sync", "cluster1").reason).toBe("1 istiod replica synced cluster2");
+    expect(find("revisions", "cluster1").reason).toBe(`default ${two.istioVersion} 1 ready`);
+    expect(find("proxies", "cluster1").reason).toBe("istio-system -> default (no proxies); sample -> default (2 on default)");
     expect(results.every((result) => result.hint === undefined)).toBe(true);
   });
 
@@ -125,6 +131,7 @@ describe("a healthy mesh", () => {
     ]);
     expect([...methods].sort()).toEqual([
       "exec",
+      "listNamespaces",
       "listPods",
       "listSecrets",
       "readConfigMap",
@@ -564,7 +571,7 @@ describe("samples: false", () => {
     const calls = [...clients.values()].flatMap((client) => client.calls);
     expect(calls.filter((call) => / sample\b/.test(call))).toEqual([]);
     expect(formatSummary(results, exitCode)).toBe(
-      "13 passed, 0 failed, 0 skipped, 2 not applicable: the mesh works; not tested: traffic (samples: false in the config) (exit 0)",
+      "17 passed, 0 failed, 0 skipped, 2 not applicable: the mesh works; not tested: traffic (samples: false in the config) (exit 0)",
     );
   });
 
@@ -577,7 +584,7 @@ describe("samples: false", () => {
     expect(find("traffic", "cluster2").status).toBe("N/A");
     expect(exitCode).toBe(1);
     expect(formatSummary(results, exitCode)).toBe(
-      "12 passed, 1 failed, 0 skipped, 2 not applicable: the mesh is not verified; not tested: traffic (samples: false in the config) (exit 1)",
+      "16 passed, 1 failed, 0 skipped, 2 not applicable: the mesh is not verified; not tested: traffic (samples: false in the config) (exit 1)",
     );
   });
 });

@@ -163,7 +163,7 @@ describe("npm run verify against fake API servers", () => {
       expect(line(run, "remote-sync", "cluster1")).toMatch(
         /^PASS\s+remote-sync\s+cluster1\s+1 istiod replica synced cluster2$/,
       );
-      expect(run.stdout).toMatch(/15 passed, 0 failed, 0 skipped: the mesh works \(exit 0\)/);
+      expect(run.stdout).toMatch(/19 passed, 0 failed, 0 skipped: the mesh works \(exit 0\)/);
 
       const requests = servers.get("cluster1")!.requests;
       expect(requests.every((request) => request.startsWith("GET "))).toBe(true);
@@ -262,7 +262,7 @@ describe("npm run verify against fake API servers", () => {
           expect(hintAfter(healthy, "traffic", cluster)).toContain("set samples: true");
         }
         expect(healthy.stdout).toMatch(
-          /\n13 passed, 0 failed, 0 skipped, 2 not applicable: the mesh works; not tested: traffic \(samples: false in the config\) \(exit 0\)\n/,
+          /\n17 passed, 0 failed, 0 skipped, 2 not applicable: the mesh works; not tested: traffic \(samples: false in the config\) \(exit 0\)\n/,
         );
         const requests = [...servers.values()].flatMap((server) => server.requests);
         expect(requests.filter((request) => request.includes("/namespaces/sample"))).toEqual([]);
@@ -281,7 +281,7 @@ describe("npm run verify against fake API servers", () => {
         expect(hint).toContain("apiAllowedCidrs");
         expect(hint).toContain("re-apply cluster2-eks");
         expect(hint).toContain("kubectl --context ctx-cluster1 -n istio-system logs deployment/istiod");
-        expect(unsynced.stdout).toMatch(/12 passed, 1 failed, 0 skipped, 2 not applicable: the mesh is not verified/);
+        expect(unsynced.stdout).toMatch(/16 passed, 1 failed, 0 skipped, 2 not applicable: the mesh is not verified/);
       } finally {
         await closeAll(servers);
       }
@@ -350,7 +350,7 @@ describe("npm run verify against fake API servers", () => {
       expect(hintAfter(run, "reachable", "cluster3")).toContain(
         "aws eks update-kubeconfig --name cluster3 --region eu-central-1 --alias ctx-cluster3",
       );
-      expect(run.stdout).toMatch(/0 passed, 3 failed, 19 skipped: the mesh is not verified \(exit 1\)/);
+      expect(run.stdout).toMatch(/0 passed, 3 failed, 25 skipped: the mesh is not verified \(exit 1\)/);
       expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
     } finally {
       await Promise.all([silent.close(), closeAll(servers)]);

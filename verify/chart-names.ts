@@ -1,4 +1,4 @@
-import { HELLOWORLD_PATH, HELLOWORLD_PORT, SAMPLE_NAMESPACE } from "../constructs/names";
+import { DEFAULT_REVISION_NAME, HELLOWORLD_PATH, HELLOWORLD_PORT, SAMPLE_NAMESPACE } from "../constructs/names";
 
 /*
  * Names verify reads that this program does not set: Istio's charts and istiod define them, or
@@ -11,6 +11,24 @@ import { HELLOWORLD_PATH, HELLOWORLD_PORT, SAMPLE_NAMESPACE } from "../construct
 export const CA_ROOT_CONFIGMAP = "istio-ca-root-cert";
 /** The istiod chart names its Deployment `istiod` (without a revision), whatever the release is called. */
 export const ISTIOD_DEPLOYMENT = "istiod";
+
+/**
+ * What the istiod chart appends to the names of a revision's objects (Deployment, ConfigMaps
+ * `istio` and `istio-sidecar-injector`): nothing for the default revision, `-<revision>` otherwise.
+ */
+export function revisionSuffix(revision: string): string {
+  return revision === DEFAULT_REVISION_NAME ? "" : `-${revision}`;
+}
+
+/** The Service each revision tag gets (templates/revision-tags-svc.yaml), labelled istio.io/rev with the tag's revision. */
+export function tagServiceName(tag: string): string {
+  return `istiod-revision-tag-${tag}`;
+}
+
+/** The annotation the injector writes on every pod it injects: JSON whose `revision` names the istiod that did it. */
+export const SIDECAR_STATUS_ANNOTATION = "sidecar.istio.io/status";
+/** Set to "false" as a pod label or annotation, it opts the pod out of injection. */
+export const INJECT_OPT_OUT = "sidecar.istio.io/inject";
 /** The istiod chart's pod label, which `istioctl remote-clusters` also finds istiod by. */
 export const ISTIOD_POD_SELECTOR = "app=istiod";
 /** The istiod chart's container that runs pilot-discovery. */

@@ -28,6 +28,7 @@ export interface KubeConfigMap {
 
 export interface KubeContainer {
   readonly name: string;
+  readonly image?: string;
   readonly args?: readonly string[];
   readonly env?: readonly { readonly name: string; readonly value?: string }[];
 }
@@ -55,7 +56,7 @@ export interface KubeService {
 export interface KubePod {
   readonly metadata?: ObjectMeta;
   readonly spec?: {
-    readonly containers?: readonly { readonly name: string }[];
+    readonly containers?: readonly { readonly name: string; readonly image?: string }[];
     readonly initContainers?: readonly { readonly name: string }[];
   };
   readonly status?: {
@@ -81,6 +82,8 @@ export interface ClusterClient {
   /** The server's Kubernetes version (GET /version): the reachability probe. */
   serverVersion(): Promise<string>;
   readNamespace(name: string): Promise<KubeNamespace | undefined>;
+  /** Namespaces whose labels match, such as `istio.io/rev` (has the label) or `istio-injection=enabled`. */
+  listNamespaces(labelSelector: string): Promise<KubeNamespace[]>;
   readSecret(namespace: string, name: string): Promise<KubeSecret | undefined>;
   listSecrets(namespace: string, labelSelector: string): Promise<KubeSecret[]>;
   readConfigMap(namespace: string, name: string): Promise<KubeConfigMap | undefined>;

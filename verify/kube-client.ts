@@ -121,6 +121,12 @@ class KubeClient implements ClusterClient {
     return this.read(`namespace ${name}`, () => this.core.readNamespace({ name }));
   }
 
+  async listNamespaces(labelSelector: string) {
+    return (
+      await this.request(`namespaces labelled ${labelSelector}`, () => this.core.listNamespace({ labelSelector }))
+    ).items;
+  }
+
   readSecret(namespace: string, name: string) {
     return this.read(`secret ${namespace}/${name}`, () => this.core.readNamespacedSecret({ namespace, name }));
   }

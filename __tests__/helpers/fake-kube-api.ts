@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo, createServer as createTcpServer, Socket } from "node:net";
-import { execIn, FakeCluster, listObjects, Resource } from "./fake-mesh";
+import { execIn, FakeCluster, listObjects, matchesSelector, Resource } from "./fake-mesh";
 
 /**
  * A fake Kubernetes API server on 127.0.0.1 (random port) serving a FakeCluster: the REST reads
@@ -87,6 +87,17 @@ function serveRest(cluster: FakeCluster, token: string, request: IncomingMessage
     });
 
   const segments = url.pathname.split("/").filter(Boolean);
+  if (url.pathname === "/api/v1/namespaces") {
+    const items = Object.values(cluster.namespaces).filter((object) =>
+      matchesSelector(object, url.searchParams.get("labelSelector")),
+    );
+    return sendJson(response, 200, {
+      kind: "NamespaceList",
+      apiVersion: "v1",
+      metadata: { resourceVersion: "1" },
+      items,
+    });
+  }
   // /api/v1/namespaces/{ns}[/{resource}[/{name}]] and /apis/apps/v1/namespaces/{ns}/deployments[/{name}]
   const [namespace, resource, name] =
     segments[0] === "api" && segments[1] === "v1" && segments[2] === "namespaces"

@@ -161,6 +161,24 @@ export function remoteSecret(
   };
 }
 
+/** The annotation istiod's injector writes on a pod it injected (pkg/kube/inject SidecarInjectionStatus). */
+export function sidecarStatus(revision = "default"): Record<string, string> {
+  return {
+    "sidecar.istio.io/status": JSON.stringify({
+      initContainers: ["istio-validation"],
+      containers: ["istio-proxy"],
+      volumes: ["workload-socket", "istio-envoy", "istio-data", "istio-podinfo", "istio-token", "istiod-ca-cert"],
+      imagePullSecrets: null,
+      revision,
+    }),
+  };
+}
+
+/** The injected proxy container, with the image of its release. */
+export function proxyContainer(version: string): KubeJson {
+  return { name: "istio-proxy", image: `docker.io/istio/proxyv2:${version}` };
+}
+
 /**
  * Every cluster of the mesh deployed as the platform intends: cluster i serves helloworld v(i+1),
  * and with samples: false there is no sample namespace at all.
@@ -232,6 +250,7 @@ export function healthyMesh(mesh: MeshUnderTest, rootPem = ROOT_A): Map<string, 
                         containers: [
                           {
                             name: "discovery",
+                            image: `docker.io/istio/pilot:${mesh.istioVersion}`,
                             args: ["discovery", "--monitoringAddr=:15014"],
                             env: [
                               { name: "REVISION", value: "default" },
@@ -279,8 +298,12 @@ export function healthyMesh(mesh: MeshUnderTest, rootPem = ROOT_A): Map<string, 
               sample: {
                 pods: {
                   [`helloworld-${version}-7d5c9b8f4-x2x9q`]: {
-                    metadata: { name: `helloworld-${version}-7d5c9b8f4-x2x9q`, labels: { app: "helloworld", version } },
-                    spec: { containers: [{ name: "helloworld" }, { name: "istio-proxy" }] },
+                    metadata: {
+                      name: `helloworld-${version}-7d5c9b8f4-x2x9q`,
+                      labels: { app: "helloworld", version },
+                      annotations: sidecarStatus(),
+                    },
+                    spec: { containers: [{ name: "helloworld" }, proxyContainer(mesh.istioVersion)] },
                     status: {
                       phase: "Running",
                       containerStatuses: [
@@ -290,8 +313,8 @@ export function healthyMesh(mesh: MeshUnderTest, rootPem = ROOT_A): Map<string, 
                     },
                   },
                   "curl-5b549b49b8-mg7nl": {
-                    metadata: { name: "curl-5b549b49b8-mg7nl", labels: { app: "curl" } },
-                    spec: { containers: [{ name: "curl" }, { name: "istio-proxy" }] },
+                    metadata: { name: "curl-5b549b49b8-mg7nl", labels: { app: "curl" }, annotations: sidecarStatus() },
+                    spec: { containers: [{ name: "curl" }, proxyContainer(mesh.istioVersion)] },
                     status: {
                       phase: "Running",
                       containerStatuses: [
@@ -316,6 +339,7 @@ export function healthyMesh(mesh: MeshUnderTest, rootPem = ROOT_A): Map<string, 
 export function matchesSelector(object: KubeJson, selector: string | undefined | null): boolean {
   if (!selector) return true;
   return selector.split(",").every((term) => {
+    if (!term.includes("=")) return object.metadata?.labels?.[term] !== undefined;
     const [key, value] = term.split("=");
     return object.metadata?.labels?.[key] === value;
   });
@@ -350,6 +374,11 @@ export class MemoryClient implements ClusterClient {
   }
   readNamespace(name: string) {
     return this.answer("readNamespace", [name], () => this.cluster.namespaces[name]);
+  }
+  listNamespaces(labelSelector: string) {
+    return this.answer("listNamespaces", [labelSelector], () =>
+      Object.values(this.cluster.namespaces).filter((namespace) => matchesSelector(namespace, labelSelector)),
+    );
   }
   readSecret(namespace: string, name: string) {
     return this.answer("readSecret", [namespace, name], () => this.cluster.objects[namespace]?.secrets?.[name]);

@@ -10,7 +10,7 @@ import type { Outcome, OutcomeWith } from "./outcome";
 export type ClusterUnderTest = Pick<ClusterSpec, "name" | "region" | "network" | "kubeContext">;
 
 /** What verify needs of the mesh config: its id, its clusters, and whether the samples are deployed. */
-export interface MeshUnderTest extends Pick<MeshSpec, "meshId" | "samples"> {
+export interface MeshUnderTest extends Pick<MeshSpec, "meshId" | "samples" | "istioVersion" | "istioRevisions"> {
   readonly clusters: readonly ClusterUnderTest[];
 }
 

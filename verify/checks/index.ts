@@ -4,9 +4,11 @@ import { eastWestGateway } from "./east-west-gw";
 import { requestFailure } from "./helpers";
 import { istiod } from "./istiod";
 import { CheckResult, Outcome, OutcomeWith, skip } from "./outcome";
+import { proxies } from "./proxies";
 import { reachable } from "./reachable";
 import { remoteSecrets } from "./remote-secrets";
 import { remoteSync } from "./remote-sync";
+import { revisions } from "./revisions";
 import { rootCert } from "./root-cert";
 import { sharedRoot } from "./shared-root";
 import { traffic } from "./traffic";
@@ -17,9 +19,11 @@ export const CHECKS: readonly Check[] = [
   rootCert,
   sharedRoot,
   istiod,
+  revisions,
   remoteSecrets,
   remoteSync,
   eastWestGateway,
+  proxies,
   traffic,
 ];
 

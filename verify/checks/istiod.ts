@@ -1,6 +1,12 @@
 import { parse as parseYaml } from "yaml";
-import { ISTIO_SYSTEM_NAMESPACE, NETWORK_LABEL } from "../../constructs/names";
-import { INJECTOR_CONFIGMAP, ISTIOD_CONTAINER, ISTIOD_DEPLOYMENT, MESH_CONFIGMAP } from "../chart-names";
+import { DEFAULT_REVISION_NAME, ISTIO_SYSTEM_NAMESPACE, NETWORK_LABEL } from "../../constructs/names";
+import {
+  INJECTOR_CONFIGMAP,
+  ISTIOD_CONTAINER,
+  ISTIOD_DEPLOYMENT,
+  MESH_CONFIGMAP,
+  revisionSuffix,
+} from "../chart-names";
 import type { ClusterCheck } from "./check";
 import { kubectl, parseQuietly, readPath } from "./helpers";
 import { fail, pass } from "./outcome";
@@ -17,16 +23,23 @@ interface Finding {
 export const istiod: ClusterCheck = {
   kind: "cluster",
   name: "istiod",
-  async run(cluster, client, { mesh: { meshId } }) {
+  async run(cluster, client, { mesh: { meshId, istioRevisions } }) {
+    // With revisions, the one the gateways follow; the revisions check reads the others.
+    const suffix = revisionSuffix(
+      istioRevisions ? istioRevisions.tags[istioRevisions.gatewayTag] : DEFAULT_REVISION_NAME,
+    );
+    const deploymentName = `${ISTIOD_DEPLOYMENT}${suffix}`;
+    const meshConfigMap = `${MESH_CONFIGMAP}${suffix}`;
+    const injectorConfigMap = `${INJECTOR_CONFIGMAP}${suffix}`;
     const [deployment, meshConfig, injector, namespace] = await Promise.all([
-      client.readDeployment(ISTIO_SYSTEM_NAMESPACE, ISTIOD_DEPLOYMENT),
-      client.readConfigMap(ISTIO_SYSTEM_NAMESPACE, MESH_CONFIGMAP),
-      client.readConfigMap(ISTIO_SYSTEM_NAMESPACE, INJECTOR_CONFIGMAP),
+      client.readDeployment(ISTIO_SYSTEM_NAMESPACE, deploymentName),
+      client.readConfigMap(ISTIO_SYSTEM_NAMESPACE, meshConfigMap),
+      client.readConfigMap(ISTIO_SYSTEM_NAMESPACE, injectorConfigMap),
       client.readNamespace(ISTIO_SYSTEM_NAMESPACE),
     ]);
     if (!deployment) {
       return fail(
-        `no Deployment ${ISTIOD_DEPLOYMENT} in ${ISTIO_SYSTEM_NAMESPACE}`,
+        `no Deployment ${deploymentName} in ${ISTIO_SYSTEM_NAMESPACE}`,
         `deploy ${cluster.name}'s platform stack (npx cdktf deploy ${cluster.name}-platform)`,
       );
     }
@@ -44,7 +57,7 @@ export const istiod: ClusterCheck = {
     if (ready < 1) {
       findings.push({
         problem: `${ready}/${desired} replicas ready`,
-        hint: `see why: ${kubectl(cluster)} -n ${ISTIO_SYSTEM_NAMESPACE} describe deployment/${ISTIOD_DEPLOYMENT} and its logs`,
+        hint: `see why: ${kubectl(cluster)} -n ${ISTIO_SYSTEM_NAMESPACE} describe deployment/${deploymentName} and its logs`,
       });
     }
 
@@ -57,10 +70,10 @@ export const istiod: ClusterCheck = {
     );
 
     if (!meshConfig?.data?.mesh) {
-      findings.push({ problem: `ConfigMap ${MESH_CONFIGMAP} has no mesh config`, hint: reapply });
+      findings.push({ problem: `ConfigMap ${meshConfigMap} has no mesh config`, hint: reapply });
     } else {
       mismatch(
-        `meshID (ConfigMap ${MESH_CONFIGMAP}, defaultConfig.meshId)`,
+        `meshID (ConfigMap ${meshConfigMap}, defaultConfig.meshId)`,
         readPath(parseQuietly(meshConfig.data.mesh, parseYaml), ["defaultConfig", "meshId"]),
         meshId,
       );
@@ -72,10 +85,10 @@ export const istiod: ClusterCheck = {
       cluster.network,
     );
     if (!injector?.data?.values) {
-      findings.push({ problem: `ConfigMap ${INJECTOR_CONFIGMAP} has no values`, hint: reapply });
+      findings.push({ problem: `ConfigMap ${injectorConfigMap} has no values`, hint: reapply });
     } else {
       mismatch(
-        `sidecars' network (ConfigMap ${INJECTOR_CONFIGMAP}, global.network)`,
+        `sidecars' network (ConfigMap ${injectorConfigMap}, global.network)`,
         readPath(parseQuietly(injector.data.values, JSON.parse), ["global", "network"]),
         cluster.network,
       );

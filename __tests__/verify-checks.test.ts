@@ -90,7 +90,9 @@ describe("a healthy mesh", () => {
     expect(find("traffic", "cluster2").reason).toBe("20/20 answered: v1 (cluster1) 10, v2 (cluster2) 10");
     expect(find("remote-sync", "cluster1").reason).toBe("1 istiod replica synced cluster2");
     expect(find("revisions", "cluster1").reason).toBe(`default ${two.istioVersion} 1 ready`);
-    expect(find("proxies", "cluster1").reason).toBe("istio-system -> default (no proxies); sample -> default (2 on default)");
+    expect(find("proxies", "cluster1").reason).toBe(
+      "istio-system -> default (no proxies); sample -> default (2 on default)",
+    );
     expect(results.every((result) => result.hint === undefined)).toBe(true);
   });
 

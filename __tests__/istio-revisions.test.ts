@@ -333,25 +333,33 @@ const runTerraform = hasTerraform || process.env.CI === "true";
   const dir = mkdtempSync(path.join(tmpdir(), "tag-guard-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  function evaluate(revisions: IstioRevisionSpec[], live: Record<string, string>): { ok: boolean; message: string } {
-    const objects = Object.entries(live).map(([tag, rev]) => ({
-      metadata: { name: `istio-revision-tag-${tag}`, labels: { "istio.io/tag": tag, "istio.io/rev": rev } },
-    }));
-    writeFileSync(
-      path.join(dir, "main.tf"),
-      `locals {\n  objects = jsondecode(${JSON.stringify(JSON.stringify(objects))})\n}\n`,
-    );
-    const { condition, errorMessage } = tagGuardExpressions("local.objects", revisions);
+  type Case = readonly [IstioRevisionSpec[], Record<string, string>];
+
+  /** Each case's guard outcome, from one terraform console run (piped several lines, it prints only the last result). */
+  function evaluateAll(cases: readonly Case[]): { ok: boolean; message: string }[] {
+    const locals = cases.map(([, live], index) => {
+      const objects = Object.entries(live).map(([tag, rev]) => ({
+        metadata: { name: `istio-revision-tag-${tag}`, labels: { "istio.io/tag": tag, "istio.io/rev": rev } },
+      }));
+      return `  objects_${index} = jsondecode(${JSON.stringify(JSON.stringify(objects))})`;
+    });
+    writeFileSync(path.join(dir, "main.tf"), `locals {\n${locals.join("\n")}\n}\n`);
     const strip = (expression: string) => expression.slice(2, -1);
-    // One expression: piped several lines, terraform console prints only the last result.
+    const outcomes = cases.map(([revisions], index) => {
+      const { condition, errorMessage } = tagGuardExpressions(`local.objects_${index}`, revisions);
+      return `{ ok = ${strip(condition)}, message = ${strip(errorMessage)} }`;
+    });
     const output = execFileSync("terraform", ["console"], {
       cwd: dir,
-      input: `jsonencode({ ok = ${strip(condition)}, message = ${strip(errorMessage)} })\n`,
+      input: `jsonencode([${outcomes.join(", ")}])\n`,
       encoding: "utf8",
       stdio: ["pipe", "pipe", "ignore"],
     });
     return JSON.parse(JSON.parse(output.trim()));
   }
+
+  const evaluate = (revisions: IstioRevisionSpec[], live: Record<string, string>) =>
+    evaluateAll([[revisions, live]])[0];
 
   const canaryRevisions = [revision("default", "1.31.0", ["stable"]), revision("1-31-1", "1.31.1", ["canary"])];
 
@@ -366,6 +374,35 @@ const runTerraform = hasTerraform || process.env.CI === "true";
     expect(evaluate(canaryRevisions, { stable: "1-31-1", canary: "1-31-1" }).ok).toBe(true);
     const abandoned = [revision("default", "1.31.0", ["canary", "stable"]), revision("1-31-1", "1.31.1")];
     expect(evaluate(abandoned, { stable: "1-31-1", canary: "1-31-1" }).ok).toBe(true);
+  });
+
+  it("lets every step of the README's upgrade through, and each rollback", () => {
+    const both = [
+      { name: "default", version: "1.31.0" },
+      { name: "1-31-1", version: "1.31.1" },
+    ];
+    const step = (tags: Record<string, string>, gatewayTag = "stable", sampleTag = "stable", revisions = both) =>
+      validateMeshConfig(baseConfig({ revisions, tags, gatewayTag, sampleTag }), "step").spec.istioRevisions!;
+    const canaryStep = { stable: "default", canary: "1-31-1" };
+    const movedStep = { stable: "1-31-1", canary: "1-31-1" };
+    const steps = [
+      step(canaryStep),
+      step(canaryStep, "stable", "canary"),
+      step(canaryStep, "canary", "canary"),
+      step(movedStep, "canary", "canary"),
+      step({ stable: "1-31-1" }, "stable", "stable", [both[1]]),
+    ];
+    const rollbacks: [number, number][] = [
+      [4, 3], // step 4 back to step 3: the tag moves back while the canary keeps its own
+      [3, 2],
+      [2, 1],
+    ];
+    const forwards = steps.slice(1).map((_, index): [number, number] => [index, index + 1]);
+    const moves = [...forwards, ...rollbacks.map(([a, b]): [number, number] => [a - 1, b - 1])];
+    const results = evaluateAll(
+      moves.map(([from, to]): Case => [steps[to].revisions as IstioRevisionSpec[], steps[from].tags]),
+    );
+    expect(results).toEqual(moves.map(() => ({ ok: true, message: "" })));
   });
 
   it("stops the removal of a revision a tag still points at in the cluster, naming both", () => {

@@ -4,8 +4,6 @@ import * as path from "node:path";
 import { JsonSchemaNode, meshConfigJsonSchema } from "../config/json-schema";
 import { loadMeshConfig, validateMeshConfig } from "../config/load";
 import { ConfigError, formatProblem } from "../config/problems";
-import { EAST_WEST_LISTENER_PORTS } from "../config/defaults";
-import { NETWORK_GATEWAY_PORTS } from "../constructs/istio/east-west-gateway";
 
 /** A valid two-cluster config; every case below breaks exactly one thing in a fresh copy. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -825,10 +823,6 @@ describe("advice that does not stop a synth", () => {
     ]);
     config.clusters[0].natGateways = "single";
     expect(validateMeshConfig(config, "test", BEFORE_ANY_SUPPORT_WARNING).warnings).toEqual([]);
-  });
-
-  it("counts the east-west gateway's real listener ports", () => {
-    expect(Object.keys(NETWORK_GATEWAY_PORTS)).toHaveLength(EAST_WEST_LISTENER_PORTS);
   });
 
   it("warns about a Kubernetes version past EKS standard support", () => {

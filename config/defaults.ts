@@ -45,6 +45,16 @@ export const DEFAULT_ISTIO_VERSION = NEWEST_ISTIO_VERSION;
 /** Where `npm run certs` writes the mesh CA, relative to the project. */
 export const DEFAULT_CA_DIRECTORY = "ca";
 
+/**
+ * The helloworld version a cluster serves: its name, so every answer names the cluster that gave
+ * it, and the version stays the cluster's own whatever else joins or leaves the mesh. (Versions by
+ * position, v1, v2, ..., would move when an earlier cluster is removed, redeploying the others'
+ * samples.)
+ */
+export function helloworldVersion(clusterName: string): string {
+  return clusterName;
+}
+
 /** The network name Istio uses for a cluster when the config does not name one. */
 export function defaultNetworkName(clusterName: string): string {
   return `${clusterName}-network`;
@@ -58,5 +68,3 @@ export const MAX_PUBLIC_ACCESS_CIDRS = 40;
  * east-west NLB's security group, whose default quota is 60 inbound rules.
  */
 export const SECURITY_GROUP_RULE_QUOTA = 60;
-/** Listener ports of the east-west gateway's NLB (NETWORK_GATEWAY_PORTS; a test keeps them in step). */
-export const EAST_WEST_LISTENER_PORTS = 4;

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import deepmerge from "deepmerge";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { defaultNetworkName } from "./defaults";
+import { defaultNetworkName, helloworldVersion } from "./defaults";
 import { DEFAULT_CONFIG_PATH } from "./project";
 import { parseYaml } from "./parse-yaml";
 import { readConfigText } from "./read-config";
@@ -253,6 +253,7 @@ function toClusterSpec(cluster: ClusterConfig, meshHelmValues: HelmOverrides): C
     natGateways: cluster.natGateways,
     nodes: cluster.nodes,
     ingressCertificateArn: cluster.ingress.certificateArn,
+    helloworldVersion: helloworldVersion(cluster.name),
     kubeContext: cluster.kubeContext ?? cluster.name,
     helmValues: deepmerge(meshHelmValues, cluster.helmValues as HelmOverrides, { arrayMerge: (_, source) => source }),
     addonVersions: Object.fromEntries(

@@ -15,6 +15,8 @@ export interface ClusterSpec {
   readonly nodes: NodeGroupSpec;
   /** ACM certificate for the ingress ALB; undefined means plain HTTP. */
   readonly ingressCertificateArn?: string;
+  /** The version this cluster's helloworld sample serves and labels its pods with (when the mesh has samples). */
+  readonly helloworldVersion: string;
   /** kubeconfig context for `npm run verify`. */
   readonly kubeContext: string;
   /** Mesh-wide Helm overrides with this cluster's merged over them. */

@@ -1,6 +1,5 @@
 import {
   DEFAULT_AVAILABILITY_ZONES,
-  EAST_WEST_LISTENER_PORTS,
   MAX_PUBLIC_ACCESS_CIDRS,
   SECURITY_GROUP_RULE_QUOTA,
   defaultNetworkName,
@@ -11,6 +10,10 @@ import { eksSupportWarning } from "./eks-versions";
 import type { ConfigProblem } from "./problems";
 import { distinctAllowedCidrCount, duplicateAllowedCidrProblems } from "./rules/api-cidrs";
 import type { ClusterConfig, MeshConfig } from "./schema";
+import { EAST_WEST_GATEWAY_PORTS } from "../constructs/names";
+
+/** Each port of the east-west gateway is one NLB listener. */
+const EAST_WEST_LISTENER_PORTS = Object.keys(EAST_WEST_GATEWAY_PORTS).length;
 
 /**
  * A cluster as far as the schema accepted it. A field the schema rejected is present with the

@@ -1,6 +1,5 @@
 import type { Construct } from "constructs";
 import type { ClusterSpec, MeshSpec } from "../config/spec";
-import { helloworldVersion } from "./istio/sample-apps";
 import { stackName } from "./names";
 import { EksStack } from "./stacks/eks-stack";
 import { MeshLinksStack } from "./stacks/mesh-links-stack";
@@ -81,7 +80,7 @@ export function buildMesh(
       istioVersion: mesh.istioVersion,
       istioRevisions: mesh.istioRevisions,
       caDirectory: mesh.caDirectory,
-      samples: mesh.samples ? { helloworldVersion: helloworldVersion(cluster.name) } : undefined,
+      samples: mesh.samples ? { helloworldVersion: cluster.helloworldVersion } : undefined,
     });
     platform.addDependency(eks);
     stages.set(cluster.name, { network, eks, platform });

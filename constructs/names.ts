@@ -75,6 +75,22 @@ export const ISTIOD_XDS_PORT = 15012;
 /** istiod's admission webhooks (sidecar injection, config validation), which the API server calls. */
 export const ISTIOD_WEBHOOK_PORT = 15017;
 
+/** Istio gateways' health endpoint port: what the load balancers' health checks probe. */
+export const GATEWAY_STATUS_PORT = 15021;
+
+/**
+ * The east-west gateway's Service ports, by the names the gateway chart and Istio expect: the
+ * status port for health checks, `tls` for cross-network traffic, and istiod's XDS/CA and webhook
+ * ports, which only a remote (non-primary) cluster would use. Each is one listener of the NLB, and
+ * one security group rule per source range it admits (config validation counts them).
+ */
+export const EAST_WEST_GATEWAY_PORTS = {
+  "status-port": GATEWAY_STATUS_PORT,
+  tls: CROSS_NETWORK_PORT,
+  "tls-istiod": ISTIOD_XDS_PORT,
+  "tls-webhook": ISTIOD_WEBHOOK_PORT,
+} as const;
+
 /**
  * The project directory as seen from where cdktf runs Terraform (cdktf.out/stacks/<stack>).
  * Paths built on it (local state, CA files read by file()) stay valid on any machine.

@@ -5,7 +5,6 @@ import {
   GATEWAY_MIN_AVAILABLE,
   GATEWAY_MIN_REPLICAS,
   GATEWAY_READY_PATH,
-  GATEWAY_STATUS_PORT,
   GatewayRevision,
   GatewayValues,
   gatewayRevisionValues,
@@ -13,27 +12,19 @@ import {
   istioChart,
 } from "./istio-charts";
 import {
-  CROSS_NETWORK_PORT,
+  EAST_WEST_GATEWAY_PORTS,
   EAST_WEST_GATEWAY_RELEASE,
-  ISTIOD_WEBHOOK_PORT,
-  ISTIOD_XDS_PORT,
+  GATEWAY_STATUS_PORT,
   ISTIO_SYSTEM_NAMESPACE,
 } from "../names";
 
 /** Value of the gateway pods' `istio` label: what the cross-network Gateway selects. */
 export const EAST_WEST_GATEWAY_SELECTOR = "eastwestgateway";
 
-/**
- * The network gateway's Service ports, by the names the chart and Istio expect: the status port
- * for health checks, `tls` for cross-network traffic, and istiod's XDS/CA and webhook ports, which
- * only a remote (non-primary) cluster would use.
- */
-export const NETWORK_GATEWAY_PORTS = {
-  "status-port": { port: GATEWAY_STATUS_PORT, targetPort: GATEWAY_STATUS_PORT },
-  tls: { port: CROSS_NETWORK_PORT, targetPort: CROSS_NETWORK_PORT },
-  "tls-istiod": { port: ISTIOD_XDS_PORT, targetPort: ISTIOD_XDS_PORT },
-  "tls-webhook": { port: ISTIOD_WEBHOOK_PORT, targetPort: ISTIOD_WEBHOOK_PORT },
-} as const;
+/** The network gateway's Service ports (EAST_WEST_GATEWAY_PORTS), as the gateway chart's networkGatewayPorts. */
+export const NETWORK_GATEWAY_PORTS = Object.fromEntries(
+  Object.entries(EAST_WEST_GATEWAY_PORTS).map(([name, port]) => [name, { port, targetPort: port }]),
+) as Readonly<Record<keyof typeof EAST_WEST_GATEWAY_PORTS, { readonly port: number; readonly targetPort: number }>>;
 
 const LB = "service.beta.kubernetes.io/aws-load-balancer";
 /** Where the gateway chart takes the Service's allowed sources (the NLB's security group rules). */

@@ -15,8 +15,7 @@ export function istioChart(chart: "base" | "istiod" | "gateway", istioVersion: s
 /** Label every Istio gateway pod carries; Gateway resources select gateways by it. */
 export const GATEWAY_SELECTOR_LABEL = "istio";
 
-/** Istio gateways' health endpoint (port and path): what the load balancers' health checks probe. */
-export const GATEWAY_STATUS_PORT = 15021;
+/** Istio gateways' health endpoint path (on GATEWAY_STATUS_PORT): what the load balancers' health checks probe. */
 export const GATEWAY_READY_PATH = "/healthz/ready";
 
 /** Keys of Istio's gateway chart (values.yaml and values.schema.json) this program sets. */

@@ -4,9 +4,9 @@ import { Annotations, AssetType, ITerraformDependable, TerraformAsset } from "cd
 import { ChartRelease, HelmValues } from "../addons/chart-release";
 import { EAST_WEST_GATEWAY_SELECTOR } from "./east-west-gateway";
 import { INGRESS_GATEWAY_HTTP_PORT, INGRESS_GATEWAY_RELEASE, INGRESS_GATEWAY_SELECTOR } from "./ingress-gateway";
-import { GATEWAY_READY_PATH, GATEWAY_SELECTOR_LABEL, GATEWAY_STATUS_PORT } from "./istio-charts";
+import { GATEWAY_READY_PATH, GATEWAY_SELECTOR_LABEL } from "./istio-charts";
 import { SampleAppsValues, sampleAppsValues } from "./sample-apps";
-import { CROSS_NETWORK_PORT, ISTIO_INGRESS_NAMESPACE, ISTIO_SYSTEM_NAMESPACE } from "../names";
+import { CROSS_NETWORK_PORT, GATEWAY_STATUS_PORT, ISTIO_INGRESS_NAMESPACE, ISTIO_SYSTEM_NAMESPACE } from "../names";
 
 /** The project's own chart, shipped inside cdktf.out so a deploy needs nothing but that directory. */
 export const MESH_CHART_DIRECTORY = path.resolve(__dirname, "..", "..", "manifests", "mesh");

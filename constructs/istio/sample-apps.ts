@@ -12,16 +12,6 @@ export const HELLOWORLD_IMAGE = "registry.istio.io/release/examples-helloworld-v
 /** The client pod `npm run verify` execs curl in (Istio 1.31 samples/curl). */
 export const CURL_IMAGE = "docker.io/curlimages/curl:8.16.0";
 
-/**
- * The helloworld version a cluster serves: its name, so every answer names the cluster that gave
- * it, and the version stays the cluster's own whatever else joins or leaves the mesh. (Versions by
- * position, v1, v2, ..., would move when an earlier cluster is removed, redeploying the others'
- * samples.)
- */
-export function helloworldVersion(clusterName: string): string {
-  return clusterName;
-}
-
 /** Values of the mesh chart's `samples` block (manifests/mesh/values.schema.json). */
 export interface SampleAppsValues {
   readonly enabled: true;

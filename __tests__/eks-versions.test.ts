@@ -2,6 +2,7 @@ import { validateMeshConfig } from "../config/load";
 import { ConfigError, formatProblem } from "../config/problems";
 import { EKS_VERSION_CALENDAR, SUPPORT_WARNING_DAYS } from "../config/eks-versions";
 import { SUPPORTED_KUBERNETES_VERSIONS } from "../config/defaults";
+import { istioRangeProblem } from "../config/lifecycle-rules";
 
 const configWith = (kubernetesVersion: string) => ({
   meshId: "mesh1",
@@ -54,5 +55,33 @@ describe("EKS support dates", () => {
     expect(problemsOn("1.32", "2027-03-23T00:00:00Z")).toEqual([
       'clusters[0].kubernetesVersion "1.32" left EKS extended support on 2027-03-23, so EKS no longer runs it (it upgrades such clusters itself): use 1.33 or later, one minor per deploy',
     ]);
+  });
+});
+
+describe("Kubernetes versions and the configured Istio releases", () => {
+  it("names the Istio release whose range a Kubernetes version is outside of", () => {
+    expect(istioRangeProblem("1.37", ["1.30.5", "1.31.1"])).toBe(
+      "is outside what Istio 1.30.5 supports (Kubernetes 1.32 to 1.36): use one of those, or an Istio release that supports 1.37",
+    );
+    expect(istioRangeProblem("1.31", ["1.31.1"])).toMatch(/^is outside what Istio 1.31.1 supports/);
+    expect(istioRangeProblem("1.32", ["1.30.5", "1.31.1"])).toBeUndefined();
+    expect(istioRangeProblem("1.36", ["1.31.1"])).toBeUndefined();
+  });
+
+  it("accepts every Kubernetes version the config offers with every supported Istio minor, revisions included", () => {
+    for (const version of SUPPORTED_KUBERNETES_VERSIONS) {
+      const config = {
+        ...configWith(version),
+        istio: {
+          tags: { stable: "1-30-5", canary: "1-31-1" },
+          gatewayTag: "stable",
+          revisions: [
+            { name: "1-30-5", version: "1.30.5" },
+            { name: "1-31-1", version: "1.31.1" },
+          ],
+        },
+      };
+      expect(() => validateMeshConfig(config, "test", new Date("2026-12-01T12:00:00Z"))).not.toThrow();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { CLUSTER_STACK_STAGES, stackName } from "../constructs/names";
 import { eksRetiredVersionProblem } from "./eks-versions";
+import { kubernetesRangeOf } from "./istio-versions";
 import type { ConfigProblem } from "./problems";
 import type { MeshConfig } from "./schema";
 import type { SalvagedMesh } from "./validate";
@@ -15,6 +16,9 @@ export function lifecycleProblems(config: SalvagedMesh, today: Date): ConfigProb
     const version = cluster.kubernetesVersion;
     const retired = version === undefined ? undefined : eksRetiredVersionProblem(version, today);
     if (retired) problems.push({ path: `clusters[${index}].kubernetesVersion`, value: version, message: retired });
+    const unsupported = version === undefined ? undefined : istioRangeProblem(version, istioVersionsOf(config));
+    if (unsupported)
+      problems.push({ path: `clusters[${index}].kubernetesVersion`, value: version, message: unsupported });
   });
   const retiring = clusters.flatMap((cluster, index) => (cluster.retire ? [index] : []));
   if (clusters.length && retiring.length === clusters.length) {
@@ -26,6 +30,27 @@ export function lifecycleProblems(config: SalvagedMesh, today: Date): ConfigProb
     });
   }
   return problems;
+}
+
+/** The Istio releases the config installs: every revision's, or istio.version. */
+function istioVersionsOf(config: SalvagedMesh): string[] {
+  const istio = (config as { istio?: { version?: unknown; revisions?: unknown } }).istio;
+  const revisions = Array.isArray(istio?.revisions) ? (istio.revisions as ({ version?: unknown } | undefined)[]) : [];
+  const versions = revisions.length ? revisions.map((revision) => revision?.version) : [istio?.version];
+  return versions.filter((version): version is string => typeof version === "string");
+}
+
+/** Why an Istio release the config installs does not support this Kubernetes version, or undefined. */
+export function istioRangeProblem(kubernetesVersion: string, istioVersions: readonly string[]): string | undefined {
+  const minor = (version: string) => Number(version.split(".")[1]);
+  for (const istioVersion of istioVersions) {
+    const range = kubernetesRangeOf(istioVersion);
+    if (!range) continue;
+    const k8s = minor(kubernetesVersion);
+    if (k8s >= minor(range.min) && k8s <= minor(range.max)) continue;
+    return `is outside what Istio ${istioVersion} supports (Kubernetes ${range.min} to ${range.max}): use one of those, or an Istio release that supports ${kubernetesVersion}`;
+  }
+  return undefined;
 }
 
 /** What to do next about each retiring cluster, printed on every synth until it leaves the config. */

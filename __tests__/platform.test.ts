@@ -185,7 +185,9 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
         "release/istio-base",
         "secret/cacerts",
       ]);
+      // Gateway pods start after their namespace's readiness-gate label (kubernetes_labels).
       expect(waitsFor(stack, "istio-ingressgateway")).toEqual([
+        "kubernetes_labels",
         "namespace/istio-ingress",
         "release/aws-load-balancer-controller",
         "release/istiod",
@@ -194,6 +196,7 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
       // is uninstalled after them: Helm waits for their Service or Ingress to be gone, which the
       // controller's finalizer allows only once their NLB or ALB is deleted.
       expect(waitsFor(stack, "istio-eastwestgateway")).toEqual([
+        "kubernetes_labels",
         "namespace/istio-system",
         "release/aws-load-balancer-controller",
         "release/istiod",

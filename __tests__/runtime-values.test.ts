@@ -111,3 +111,39 @@ describe("the east-west NLB's source ranges", () => {
     expect(terraformEval(withList('["203.0.113.0/24"]'))).toBe("true");
   });
 });
+
+describe("rolling updates behind the load balancers", () => {
+  const labels = Object.entries(resourcesOf(platform, "kubernetes_labels"));
+  const controller = Object.entries(resourcesOf(platform, "helm_release")).find(
+    ([, candidate]) => candidate.name === "aws-load-balancer-controller",
+  )![0];
+
+  it("labels both gateways' namespaces for the controller's readiness gates, after the controller exists", () => {
+    expect(labels.map(([, label]) => label.metadata.name).sort()).toEqual(["istio-ingress", "istio-system"]);
+    for (const [, label] of labels) {
+      expect(label).toMatchObject({
+        api_version: "v1",
+        kind: "Namespace",
+        labels: { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" },
+      });
+      expect(label.depends_on).toContain(`helm_release.${controller}`);
+    }
+  });
+
+  it("creates the gateway pods only once their namespace carries the label", () => {
+    for (const name of ["istio-ingressgateway", "istio-eastwestgateway"]) {
+      const gateway = release(platform, name);
+      const [id] = labels.find(([, label]) => label.metadata.name === gateway.namespace)!;
+      expect(gateway.depends_on).toContain(`kubernetes_labels.${id}`);
+    }
+  });
+
+  it("keeps the namespace resources from removing the label again", () => {
+    for (const namespace of Object.values(resourcesOf(platform, "kubernetes_namespace_v1"))) {
+      if (!["istio-system", "istio-ingress"].includes(namespace.metadata.name)) continue;
+      expect(namespace.lifecycle.ignore_changes).toEqual([
+        'metadata[0].labels["elbv2.k8s.aws/pod-readiness-gate-inject"]',
+      ]);
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { READINESS_GATE_INJECT_LABEL } from "../addons/readiness-gate-injection";
 import {
   INJECTION_LABEL,
   ISTIO_INGRESS_NAMESPACE,
@@ -8,6 +9,14 @@ import {
   REVISION_LABEL,
   SAMPLE_NAMESPACE,
 } from "../names";
+
+/**
+ * The gateways' namespaces get the readiness-gate label from a resource of its own, applied after
+ * the load balancer controller (ReadinessGateInjection): the namespace resource must not remove it.
+ */
+const GATEWAY_NAMESPACE_LIFECYCLE = {
+  ignoreChanges: [`metadata[0].labels["${READINESS_GATE_INJECT_LABEL}"]`],
+};
 
 export interface MeshNamespacesProps {
   /** Istio network of the cluster. */
@@ -46,10 +55,12 @@ export class MeshNamespaces extends Construct {
     // istiod reads the network of its own namespace to place its cluster's endpoints on that network.
     this.istioSystem = new NamespaceV1(this, ISTIO_SYSTEM_NAMESPACE, {
       metadata: { name: ISTIO_SYSTEM_NAMESPACE, labels: { [NETWORK_LABEL]: props.network } },
+      lifecycle: GATEWAY_NAMESPACE_LIFECYCLE,
     });
     // The ingress gateway pods get their proxy through injection, which this label turns on.
     this.istioIngress = new NamespaceV1(this, ISTIO_INGRESS_NAMESPACE, {
       metadata: { name: ISTIO_INGRESS_NAMESPACE, labels: injectionLabels(props.revisionTags?.gateway) },
+      lifecycle: GATEWAY_NAMESPACE_LIFECYCLE,
     });
     // The samples are only useful inside the mesh: their pods need a sidecar.
     if (props.samples) {

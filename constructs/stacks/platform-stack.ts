@@ -9,6 +9,7 @@ import { IngressGateway } from "../istio/ingress-gateway";
 import { IstioBase } from "../istio/istio-base";
 import { Istiod } from "../istio/istiod";
 import { LoadBalancerController } from "../addons/load-balancer-controller";
+import { ReadinessGateInjection } from "../addons/readiness-gate-injection";
 import { MeshManifests } from "../istio/mesh-manifests";
 import { MetricsServer } from "../addons/metrics-server";
 import { MeshNamespaces } from "../istio/namespaces";
@@ -17,7 +18,12 @@ import { applyOrder } from "../istio/revision-plan";
 import { RevisionTagGuard } from "../istio/revision-tag-guard";
 import type { GatewayRevision } from "../istio/istio-charts";
 import { remoteKubeconfig } from "../links/remote-secret";
-import { DEFAULT_REVISION_NAME, PROJECT_DIR_FROM_STACK } from "../names";
+import {
+  DEFAULT_REVISION_NAME,
+  ISTIO_INGRESS_NAMESPACE,
+  ISTIO_SYSTEM_NAMESPACE,
+  PROJECT_DIR_FROM_STACK,
+} from "../names";
 import { MeshStack, MeshStackProps } from "./stack-base";
 
 /** The address the destroy-time pause had; a removed block drops it from state without a pause. */
@@ -170,11 +176,17 @@ export class PlatformStack extends MeshStack {
       }),
     ).asString;
 
+    // Both gateways sit behind the controller's load balancers with IP targets; istio-system holds
+    // the east-west gateway (and istiod, whose pods match no target group and get no gate).
+    const readinessGates = new ReadinessGateInjection(this, "readiness-gates", {
+      namespaces: [ISTIO_SYSTEM_NAMESPACE, ISTIO_INGRESS_NAMESPACE],
+      dependsOn: [controller, istioSystem, istioIngress],
+    }).labels;
     this.ingressGateway = new IngressGateway(this, "istio-ingressgateway", {
       istioVersion: gatewayVersion,
       revision: gatewayRevision,
       overrides: overrides.ingressGateway,
-      dependsOn: [istioIngress, ...istiodReleases, controller],
+      dependsOn: [istioIngress, ...istiodReleases, controller, readinessGates[ISTIO_INGRESS_NAMESPACE]],
     });
     this.eastWestGateway = new EastWestGateway(this, "istio-eastwestgateway", {
       istioVersion: gatewayVersion,
@@ -184,7 +196,7 @@ export class PlatformStack extends MeshStack {
       // follows the mesh as clusters join or leave without a change to this stack.
       allowedSourceCidrs: this.access.publicAccessCidrs,
       overrides: overrides.eastWestGateway,
-      dependsOn: [istioSystem, ...istiodReleases, ...loadBalancerOwner],
+      dependsOn: [istioSystem, ...istiodReleases, ...loadBalancerOwner, readinessGates[ISTIO_SYSTEM_NAMESPACE]],
     });
     this.meshManifests = new MeshManifests(this, "mesh-manifests", {
       clusterName: cluster.name,

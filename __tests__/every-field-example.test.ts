@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { JsonSchemaNode, meshConfigJsonSchema } from "../config/json-schema";
-import { loadMeshConfig } from "../config/load";
-import { example, synthMesh } from "./helpers/synth";
+import { loadMeshConfig, validateMeshConfig } from "../config/load";
+import { ConfigError } from "../config/problems";
+import { example, synthApp } from "./helpers/synth";
 
 /**
  * examples/every-field.yaml is the reference users look fields up in: every field of the schema
@@ -74,7 +75,7 @@ describe("examples/every-field.yaml", () => {
   it("validates without a warning and synthesizes every stack of both clusters", () => {
     const { spec, warnings } = loadMeshConfig(FILE);
     expect(warnings).toEqual([]);
-    const stacks = synthMesh(spec);
+    const { stacks, manifest } = synthApp(spec);
     for (const cluster of ["cluster1", "cluster2"]) {
       for (const stage of ["network", "eks", "platform", "mesh-links"]) {
         expect(Object.keys(stacks)).toContain(`${cluster}-${stage}`);
@@ -82,5 +83,19 @@ describe("examples/every-field.yaml", () => {
     }
     expect(stacks["cluster1-eks"].terraform.backend.s3.bucket).toBe("my-terraform-state");
     expect(spec.clusters[0].kubeContext).toBe("arn:aws:eks:us-west-2:111122223333:cluster/cluster1");
+    // cluster1 has a certificate, cluster2 says plain HTTP is intended: neither repeats the warning.
+    const annotations = Object.values(manifest.stacks).flatMap(
+      (stack) => (stack as { annotations?: { message: string }[] }).annotations ?? [],
+    );
+    expect(annotations.filter((annotation) => annotation.message.includes("plain HTTP"))).toEqual([]);
+  });
+
+  it("rejects plainHttp: true next to a certificate, naming the field, the value and the fix", () => {
+    const contradictory = text.replace("      certificateArn:", "      plainHttp: true\n      certificateArn:");
+    const file = `${FILE}.contradictory`;
+    expect(() => validateMeshConfig(parse(contradictory), file)).toThrow(ConfigError);
+    expect(() => validateMeshConfig(parse(contradictory), file)).toThrow(
+      "clusters[0].ingress.plainHttp true contradicts certificateArn: remove plainHttp (with the certificate the ALB serves HTTPS)",
+    );
   });
 });

@@ -254,6 +254,7 @@ function toClusterSpec(cluster: ClusterConfig, meshHelmValues: HelmOverrides): C
     nodes: cluster.nodes,
     ingressCertificateArn: cluster.ingress.certificateArn,
     helloworldVersion: helloworldVersion(cluster.name),
+    ingressPlainHttp: cluster.ingress.plainHttp,
     kubeContext: cluster.kubeContext ?? cluster.name,
     helmValues: deepmerge(meshHelmValues, cluster.helmValues as HelmOverrides, { arrayMerge: (_, source) => source }),
     addonVersions: Object.fromEntries(

@@ -191,8 +191,16 @@ export const ClusterSchema = z
         certificateArn: acmCertificateArn
           .optional()
           .describe("ACM certificate for the ingress ALB; without it the ALB serves plain HTTP."),
+        plainHttp: z
+          .boolean()
+          .default(false)
+          .describe("true: plain HTTP without certificateArn is intended, and synth stops warning about it."),
       })
-      .default({})
+      .refine((ingress) => !(ingress.plainHttp && ingress.certificateArn), {
+        path: ["plainHttp"],
+        error: "contradicts certificateArn: remove plainHttp (with the certificate the ALB serves HTTPS)",
+      })
+      .default({ plainHttp: false })
       .describe("The ingress ALB in front of the Istio ingress gateway."),
     kubeContext: z
       .string()

@@ -17,6 +17,8 @@ export interface ClusterSpec {
   readonly ingressCertificateArn?: string;
   /** The version this cluster's helloworld sample serves and labels its pods with (when the mesh has samples). */
   readonly helloworldVersion: string;
+  /** The config says plain HTTP (no certificate) is intended: no warning about it. */
+  readonly ingressPlainHttp: boolean;
   /** kubeconfig context for `npm run verify`. */
   readonly kubeContext: string;
   /** Mesh-wide Helm overrides with this cluster's merged over them. */

@@ -53,6 +53,11 @@ export interface MeshManifestsProps {
    */
   readonly ingressCertificateArn?: string;
   /**
+   * Plain HTTP is what the user wants (no certificate on purpose): no synth warning about it.
+   * @default false
+   */
+  readonly plainHttpIntended?: boolean;
+  /**
    * The sample apps (helloworld, curl, and a Gateway serving /hello through the ALB), with the
    * helloworld version this cluster serves and the resource that creates their namespace, which
    * the release waits for.
@@ -86,9 +91,9 @@ export class MeshManifests extends Construct {
     super(scope, id);
     // Copied into the stack's output directory and referenced by a relative path.
     const chart = new TerraformAsset(this, "chart-files", { path: MESH_CHART_DIRECTORY, type: AssetType.DIRECTORY });
-    if (!props.ingressCertificateArn) {
+    if (!props.ingressCertificateArn && !props.plainHttpIntended) {
       Annotations.of(this).addWarning(
-        `cluster ${props.clusterName}: the ingress ALB serves plain HTTP; set clusters[].ingress.certificateArn to an ACM certificate for HTTPS`,
+        `cluster ${props.clusterName}: the ingress ALB serves plain HTTP; set clusters[].ingress.certificateArn to an ACM certificate for HTTPS, or clusters[].ingress.plainHttp: true if plain HTTP is intended`,
       );
     }
     const values: MeshManifestsValues = {

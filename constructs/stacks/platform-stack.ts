@@ -201,6 +201,7 @@ export class PlatformStack extends MeshStack {
     this.meshManifests = new MeshManifests(this, "mesh-manifests", {
       clusterName: cluster.name,
       ingressCertificateArn: cluster.ingressCertificateArn,
+      plainHttpIntended: cluster.ingressPlainHttp,
       samples: props.samples && sample && { ...props.samples, namespace: sample },
       overrides: overrides.meshManifests,
       dependsOn: [

@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG_PATH } from "./project";
 import { parseYaml } from "./parse-yaml";
 import { readConfigText } from "./read-config";
 import { helmValueProblems } from "./rules/helm-values";
+import { stateKeyProblems } from "./rules/s3-state";
 import { parseIpv4Network, formatIpv4Network, subnetOf } from "./cidr";
 import { ConfigError, ConfigProblem, formatPath } from "./problems";
 import { ClusterConfig, HelmOverrides, MeshConfig, MeshConfigSchema } from "./schema";
@@ -41,6 +42,10 @@ export function validateMeshConfig(raw: unknown, source: string, today = new Dat
     // Cross-field rules run on what the schema accepted, so a typo elsewhere does not hide an overlap.
     ...crossFieldProblems(salvaged),
     ...helmValueProblems(raw),
+    ...stateKeyProblems(
+      (salvaged as { state?: { s3?: { keyPrefix?: string } } }).state?.s3?.keyPrefix,
+      (salvaged.clusters ?? []).map((cluster) => cluster?.name),
+    ),
     // On the raw input: the defaults filled in by the schema would hide which fields were written.
     ...revisionProblems(valueAt(raw, ["istio"]), istioMinorNumber),
     ...lifecycleProblems(salvaged, today),

@@ -2,6 +2,9 @@ import { z } from "zod";
 import { AWS_COMMERCIAL_REGIONS, regionProblem } from "./aws-regions";
 import { vpcCidrProblem } from "./cidr";
 import { publicSourceCidrProblem } from "./rules/api-cidrs";
+import { bucketNameProblem, keyPrefixProblem } from "./rules/s3-state";
+import { iamPrincipalArnProblem } from "./rules/iam-arns";
+import { caDirectoryProblem } from "./rules/ca-directory";
 import { ISTIO_MINORS, ISTIO_VERSION_PATTERN, istioVersionProblem } from "./istio-versions";
 import { MANAGED_ADDON_NAMES } from "./eks-versions";
 import {
@@ -92,6 +95,10 @@ const iamPrincipalArn = z
   })
   .regex(/^arn:aws:iam::\d{12}:(role|user)\/[\w+=,.@\-/]+$/, {
     error: 'is not an IAM role or user ARN like "arn:aws:iam::111122223333:role/platform-admins"',
+  })
+  .superRefine((arn, context) => {
+    const problem = iamPrincipalArnProblem(arn);
+    if (problem) context.addIssue({ code: "custom", message: problem });
   });
 
 const acmCertificateArn = z.string().regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, {
@@ -258,6 +265,10 @@ export const MeshConfigSchema = z
             error:
               "is an absolute path, which would tie cdktf.out to this machine: give it relative to the project, e.g. ../pki/istio",
           })
+          .superRefine((directory, context) => {
+            const problem = directory ? caDirectoryProblem(directory) : undefined;
+            if (problem) context.addIssue({ code: "custom", message: problem });
+          })
           .default(DEFAULT_CA_DIRECTORY)
           .describe("Directory with root-cert.pem and one folder per cluster (npm run certs, or your own PKI)."),
       })
@@ -267,14 +278,13 @@ export const MeshConfigSchema = z
       .strictObject({
         s3: z
           .strictObject({
-            bucket: z
-              .string()
-              .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
-                error: "is not an S3 bucket name: use 3 to 63 lowercase letters, digits, '.' and '-'",
-              })
-              .describe("Existing S3 bucket for the Terraform state; turn on versioning."),
+            bucket: checkedString(bucketNameProblem).describe(
+              "Existing S3 bucket for the Terraform state; turn on versioning.",
+            ),
             region: awsRegion.describe("Region of the state bucket."),
-            keyPrefix: z.string().default("istio-mesh").describe("Prefix of every stack's state key."),
+            keyPrefix: checkedString(keyPrefixProblem)
+              .default("istio-mesh")
+              .describe("Prefix of every stack's state key."),
           })
           .describe("S3 backend with native locking (use_lockfile) and encryption."),
       })

@@ -47,6 +47,14 @@ export function crossFieldProblems(config: SalvagedMesh): ConfigProblem[] {
       // Two derived networks clash only when the names do, and that is reported already.
       (first, later) => !("network" in first) && !("network" in later),
     ),
+    ...duplicateProblems(
+      clusters,
+      "kubeContext",
+      (cluster) => ("kubeContext" in cluster ? cluster.kubeContext : cluster.name),
+      "give every cluster its own kubeconfig context, or npm run verify checks one cluster twice and another never",
+      // Two contexts defaulted from the names clash only when the names do, and that is reported already.
+      (first, later) => !("kubeContext" in first) && !("kubeContext" in later),
+    ),
     ...vpcOverlapProblems(clusters),
     ...duplicateAllowedCidrProblems(config.apiAllowedCidrs ?? []),
     ...publicAccessCidrProblems(clusters, config.apiAllowedCidrs ?? []),

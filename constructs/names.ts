@@ -134,6 +134,11 @@ export function stackName(clusterName: string, stage: ClusterStackStage): string
   return `${clusterName}-${stage}`;
 }
 
+/** A stack's state object in the S3 state bucket. */
+export function remoteStateKey(keyPrefix: string, stack: string): string {
+  return `${keyPrefix}/${stack}.tfstate`;
+}
+
 /** Terraform's local state file of a stack (without a state backend), in the project directory. */
 export function localStateFileName(stack: string): string {
   return `terraform.${stack}.tfstate`;

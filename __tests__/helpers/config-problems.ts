@@ -1,4 +1,4 @@
-import { ConfigError, formatProblem } from "../../config/problems";
+import { ConfigError, formatProblem, truncate } from "../../config/problems";
 
 /** A config as a test edits it before validation. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -31,7 +31,8 @@ export function problemLinesOf(validate: () => unknown): string[] {
 }
 
 /**
- * One bad input: the problem line must start with the field path and the quoted value, and give
+ * One bad input: the problem line must start with the field path and the quoted value (cut as
+ * messages cut long values), and give
  * the fix; no line may be a library's words.
  */
 export interface BadInput {
@@ -46,7 +47,7 @@ export interface BadInput {
 
 /** The line of `lines` about `bad`, asserted to name its path, value and fix. */
 export function expectProblem(lines: readonly string[], bad: BadInput): void {
-  const subject = bad.value === undefined ? `${bad.path} ` : `${bad.path} ${JSON.stringify(bad.value)} `;
+  const subject = bad.value === undefined ? `${bad.path} ` : `${bad.path} ${truncate(JSON.stringify(bad.value))} `;
   const line = lines.find((candidate) => candidate.startsWith(subject) && candidate.includes(bad.fix));
   expect({ lines, found: line !== undefined }).toEqual({ lines, found: true });
 }

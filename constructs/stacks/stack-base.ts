@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { S3StateSpec } from "../../config/spec";
-import { PROJECT_DIR_FROM_STACK, localStateFileName } from "../names";
+import { PROJECT_DIR_FROM_STACK, localStateFileName, remoteStateKey } from "../names";
 
 export interface MeshStackProps {
   readonly meshId: string;
@@ -44,7 +44,7 @@ export abstract class MeshStack extends TerraformStack {
       const backend = new S3Backend(this, {
         bucket: props.state.bucket,
         region: props.state.region,
-        key: `${props.state.keyPrefix}/${stackName}.tfstate`,
+        key: remoteStateKey(props.state.keyPrefix, stackName),
         encrypt: true,
       });
       // S3-native locking (Terraform >= 1.10); cdktf 0.21 predates the option.

@@ -221,9 +221,11 @@ function evaluateKubeconfigs(): Record<string, { value: string }> {
       const filled = expression
         .replace(/data\.aws_eks_cluster\.[\w-]+\.endpoint/g, JSON.stringify(fakeEndpoint(cluster)))
         .replace(/data\.aws_eks_cluster\.[\w-]+\.certificate_authority\[0\]\.data/g, JSON.stringify(fakeCa(cluster)))
-        .replace(/kubernetes_secret_v1\.[\w-]+\.data\.token/g, JSON.stringify(fakeToken(cluster)));
-      // Every reference was one of the three above.
-      expect(filled).not.toMatch(/(^|[^"\w])(data|kubernetes_secret_v1|local)\./);
+        .replace(/kubernetes_secret_v1\.[\w-]+\.data\.token/g, JSON.stringify(fakeToken(cluster)))
+        // With rotating reader tokens, both slots hold the same fake token here (reader-token-rotation tests tell them apart).
+        .replace(/time_rotating\.[\w-]+\.rotation_rfc3339/g, JSON.stringify("2027-01-30T00:00:00Z"));
+      // Every reference was one of the four above.
+      expect(filled).not.toMatch(/(^|[^"\w])(data|kubernetes_secret_v1|local|time_rotating)\./);
       expect(outputs[cluster]).toBeUndefined();
       outputs[cluster] = { value: filled };
     }

@@ -68,3 +68,17 @@ export const MAX_PUBLIC_ACCESS_CIDRS = 40;
  * east-west NLB's security group, whose default quota is 60 inbound rules.
  */
 export const SECURITY_GROUP_RULE_QUOTA = 60;
+/**
+ * Days between two new remote-secret reader tokens (each lives two periods): a leaked remote
+ * secret stops working within two months. 0 turns rotation off.
+ */
+export const DEFAULT_TOKEN_ROTATION_DAYS = 30;
+export const MAX_TOKEN_ROTATION_DAYS = 365;
+
+/**
+ * The first Istio release whose istiod swaps to a remote cluster's new credentials only once the
+ * new client has synced (pkg/kube/multicluster/secretcontroller.go, istio/istio#58567, in 1.30.0);
+ * before it, an updated remote secret stopped the old client first, dropping that cluster's
+ * endpoints until the new one synced.
+ */
+export const MIN_ISTIO_VERSION_FOR_TOKEN_ROTATION = "1.30.0";

@@ -14,6 +14,7 @@ import { ClusterConfig, HelmOverrides, MeshConfig, MeshConfigSchema } from "./sc
 import type { ClusterSpec, MeshSpec } from "./spec";
 import { lifecycleProblems, retirementWarnings } from "./lifecycle-rules";
 import { SalvagedMesh, configWarnings, crossFieldProblems } from "./validate";
+import { tokenRotationProblems } from "./rules/token-rotation";
 import { istioMinorNumber } from "./istio-versions";
 import { newestVersion, revisionProblems, toRevisionsSpec } from "./istio-revisions";
 
@@ -49,6 +50,7 @@ export function validateMeshConfig(raw: unknown, source: string, today = new Dat
     // On the raw input: the defaults filled in by the schema would hide which fields were written.
     ...revisionProblems(valueAt(raw, ["istio"]), istioMinorNumber),
     ...lifecycleProblems(salvaged, today),
+    ...tokenRotationProblems(valueAt(raw, ["istio"]), valueAt(raw, ["remoteSecrets", "tokenRotationDays"])),
   ];
   if (!parsed.success || problems.length) throw new ConfigError(source, problems);
   return {
@@ -230,6 +232,7 @@ function toMeshSpec(config: MeshConfig): MeshSpec {
     caDirectory: config.certificateAuthority.directory,
     state: config.state?.s3,
     samples: config.samples,
+    readerTokenRotationDays: config.remoteSecrets.tokenRotationDays,
   };
 }
 

@@ -19,6 +19,8 @@ import {
   DEFAULT_NODE_INSTANCE_TYPES,
   DEFAULT_NODE_MAX_SIZE,
   DEFAULT_NODE_MIN_SIZE,
+  DEFAULT_TOKEN_ROTATION_DAYS,
+  MAX_TOKEN_ROTATION_DAYS,
   MAX_AVAILABILITY_ZONES,
   MAX_CLUSTER_NAME_LENGTH,
   MAX_LABEL_VALUE_LENGTH,
@@ -290,6 +292,16 @@ export const MeshConfigSchema = z
       })
       .optional()
       .describe("Remote state. Without it, state stays in local files next to the project."),
+    remoteSecrets: z
+      .strictObject({
+        tokenRotationDays: positiveInt(MAX_TOKEN_ROTATION_DAYS)
+          .default(DEFAULT_TOKEN_ROTATION_DAYS)
+          .describe(
+            "Days between two new reader tokens in the remote secrets; each token stays valid for two periods. 0 turns rotation off.",
+          ),
+      })
+      .default({ tokenRotationDays: DEFAULT_TOKEN_ROTATION_DAYS })
+      .describe("The remote secrets through which each istiod reads the other clusters."),
     samples: z.boolean().default(true).describe("Deploy the helloworld and curl sample apps used by npm run verify."),
     helmValues: helmOverrides.default({}),
   })

@@ -65,6 +65,8 @@ export interface MeshSpec {
   readonly caDirectory: string;
   readonly state?: S3StateSpec;
   readonly samples: boolean;
+  /** Days between two new reader tokens (remoteSecrets.tokenRotationDays); 0: one token, never rotated. */
+  readonly readerTokenRotationDays: number;
 }
 
 /** One istiod control plane of a revisioned install. */

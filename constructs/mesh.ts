@@ -80,6 +80,7 @@ export function buildMesh(
       istioVersion: mesh.istioVersion,
       istioRevisions: mesh.istioRevisions,
       caDirectory: mesh.caDirectory,
+      readerTokenRotationDays: mesh.readerTokenRotationDays,
       samples: mesh.samples ? { helloworldVersion: cluster.helloworldVersion } : undefined,
     });
     platform.addDependency(eks);

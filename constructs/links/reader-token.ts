@@ -16,6 +16,17 @@ export const SERVICE_ACCOUNT_NAME_ANNOTATION = "kubernetes.io/service-account.na
 
 export interface ReaderTokenProps {
   /**
+   * Name of the token secret.
+   * @default READER_TOKEN_SECRET_NAME
+   */
+  readonly secretName?: string;
+  /**
+   * A resource whose replacement replaces the secret, and with it the token (the token controller
+   * mints a new one for the new secret; the old token dies with the old secret).
+   * @default nothing: the token lives as long as the secret
+   */
+  readonly replaceTriggeredBy?: ITerraformDependable & { readonly fqn: string };
+  /**
    * What creates the service account and its RBAC: the istio-base and istiod releases. A token
    * secret for an account that does not exist yet is deleted by the token controller.
    */
@@ -39,7 +50,7 @@ export class ReaderToken extends Construct {
     super(scope, id);
     this.secret = new SecretV1(this, "secret", {
       metadata: {
-        name: READER_TOKEN_SECRET_NAME,
+        name: props.secretName ?? READER_TOKEN_SECRET_NAME,
         namespace: ISTIO_SYSTEM_NAMESPACE,
         annotations: { [SERVICE_ACCOUNT_NAME_ANNOTATION]: ISTIO_READER_SERVICE_ACCOUNT },
       },
@@ -47,6 +58,7 @@ export class ReaderToken extends Construct {
       // Without the wait, `data` may be read back before the token controller fills it in.
       waitForServiceAccountToken: true,
       dependsOn: props.dependsOn,
+      lifecycle: props.replaceTriggeredBy ? { replaceTriggeredBy: [props.replaceTriggeredBy] } : undefined,
     });
     this.token = this.secret.getStringAttribute("data.token");
   }

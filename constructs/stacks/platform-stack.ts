@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformLocal } from "cdktf";
+import { DataResource, TerraformLocal } from "cdktf";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import type { ClusterSpec, IstioRevisionSpec, IstioRevisionsSpec } from "../../config/spec";
 import { CacertsSecret } from "../trust/cacerts-secret";
@@ -14,6 +14,7 @@ import { MeshManifests } from "../istio/mesh-manifests";
 import { MetricsServer } from "../addons/metrics-server";
 import { MeshNamespaces } from "../istio/namespaces";
 import { ReaderToken } from "../links/reader-token";
+import { RotatingReaderTokens } from "../links/reader-token-rotation";
 import { applyOrder } from "../istio/revision-plan";
 import { RevisionTagGuard } from "../istio/revision-tag-guard";
 import type { GatewayRevision } from "../istio/istio-charts";
@@ -39,6 +40,11 @@ export interface PlatformStackProps extends MeshStackProps {
    * @default none: one istiod release of istioVersion, the default revision
    */
   readonly istioRevisions?: IstioRevisionsSpec;
+  /**
+   * Days between two new reader tokens; each token lives two periods.
+   * @default 0: one reader token that never changes
+   */
+  readonly readerTokenRotationDays?: number;
   /** The mesh CA directory, relative to the project: istiod's `cacerts` secret is read from it at apply time. */
   readonly caDirectory: string;
   /**
@@ -71,7 +77,10 @@ export class PlatformStack extends MeshStack {
   public readonly ingressGateway: IngressGateway;
   public readonly eastWestGateway: EastWestGateway;
   public readonly meshManifests: MeshManifests;
+  /** The reader token (with rotation, slot "a", at the single token's address). */
   public readonly readerToken: ReaderToken;
+  /** Present when reader tokens rotate. */
+  public readonly readerTokens?: RotatingReaderTokens;
   /**
    * The kubeconfig other clusters' istiod read this cluster with (endpoint, CA, reader token),
    * known at apply time. The other clusters' mesh-links stacks take it as one sensitive output.
@@ -161,9 +170,19 @@ export class PlatformStack extends MeshStack {
     if (revisions) this.revisionTagGuard = new RevisionTagGuard(this, "revision-tag-guard", revisions);
     const istiodReleases = istiods.map((each) => each.release);
     // istio-base creates istio-reader-service-account, each istiod a ClusterRole and binding for it.
-    this.readerToken = new ReaderToken(this, "istio-reader-token", {
-      dependsOn: [istioSystem, this.istioBase.release, ...istiodReleases],
-    });
+    const readerDependencies = [istioSystem, this.istioBase.release, ...istiodReleases];
+    const readerToken = (replaceTriggeredBy?: DataResource) =>
+      new ReaderToken(this, "istio-reader-token", { dependsOn: readerDependencies, replaceTriggeredBy });
+    if (props.readerTokenRotationDays) {
+      this.readerTokens = new RotatingReaderTokens(this, "istio-reader-token-rotation", {
+        rotationDays: props.readerTokenRotationDays,
+        first: readerToken,
+        dependsOn: readerDependencies,
+      });
+      this.readerToken = this.readerTokens.first;
+    } else {
+      this.readerToken = readerToken();
+    }
     // A local, so other stacks read the kubeconfig as one output rather than its three parts.
     this.remoteKubeconfig = new TerraformLocal(
       this,
@@ -172,7 +191,7 @@ export class PlatformStack extends MeshStack {
         clusterName: cluster.name,
         server: this.access.endpoint,
         certificateAuthorityData: this.access.certificateAuthorityData,
-        token: this.readerToken.token,
+        token: this.readerTokens?.token ?? this.readerToken.token,
       }),
     ).asString;
 

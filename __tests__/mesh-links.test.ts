@@ -112,19 +112,23 @@ describe.each(meshes)("mesh links of %s", (_name, mesh, { stacks, manifest }) =>
       expect(kubeconfig).toContain(
         `"certificate-authority-data" = data.aws_eks_cluster.${eksId}.certificate_authority[0].data`,
       );
-      expect(kubeconfig).toContain(`"token" = ${token}.data.token`);
+      // With rotation (the default) the token is the newer of two slots; slot a is this one.
+      expect(kubeconfig).toContain(`? ${token}.data.token : `);
       expect(kubeconfig).not.toContain("exec");
     }
   });
 
-  it("mints one reader token per cluster, after the releases that create istio-reader-service-account and its RBAC", () => {
+  it("mints reader tokens per cluster (two rotating slots), after the releases that create istio-reader-service-account and its RBAC", () => {
     for (const name of names) {
       const platform = stacks[`${name}-platform`];
       const tokens = Object.values(secretsOf(platform)).filter(
         (secret) => secret.type === "kubernetes.io/service-account-token",
       );
-      expect(tokens).toHaveLength(1);
-      const [token] = tokens;
+      expect(tokens.map((token) => token.metadata.name).sort()).toEqual([
+        "istio-reader-service-account-token",
+        "istio-reader-service-account-token-b",
+      ]);
+      const token = tokens.find((each) => each.metadata.name === "istio-reader-service-account-token")!;
       expect(token.metadata).toEqual({
         name: "istio-reader-service-account-token",
         namespace: "istio-system",

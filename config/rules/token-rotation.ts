@@ -1,14 +1,19 @@
 import { DEFAULT_TOKEN_ROTATION_DAYS, MIN_ISTIO_VERSION_FOR_TOKEN_ROTATION } from "../defaults";
-import { parseIstioVersion } from "../istio-versions";
+import { istioVersionProblem, parseIstioVersion } from "../istio-versions";
 import type { ConfigProblem } from "../problems";
 
 /**
  * With reader-token rotation on, every configured Istio version must take a changed remote secret
  * without losing the remote cluster meanwhile: MIN_ISTIO_VERSION_FOR_TOKEN_ROTATION or later.
  * Reads the raw config (`istio` and `remoteSecrets.tokenRotationDays` as written), so a version
- * the user never wrote (the default) is never blamed.
+ * the user never wrote (the default) is never blamed. A release the version table rejects anyway
+ * is left to that problem (every minor in today's table is new enough).
  */
-export function tokenRotationProblems(istio: unknown, tokenRotationDays: unknown): ConfigProblem[] {
+export function tokenRotationProblems(
+  istio: unknown,
+  tokenRotationDays: unknown,
+  reportedElsewhere: (version: string) => boolean = (version) => istioVersionProblem(version) !== undefined,
+): ConfigProblem[] {
   const days = tokenRotationDays === undefined ? DEFAULT_TOKEN_ROTATION_DAYS : tokenRotationDays;
   if (typeof days !== "number" || days <= 0) return [];
   const written = (istio ?? {}) as { version?: unknown; revisions?: unknown };
@@ -19,7 +24,12 @@ export function tokenRotationProblems(istio: unknown, tokenRotationDays: unknown
     );
   }
   return versions
-    .filter(([, version]) => typeof version === "string" && isOlder(version, MIN_ISTIO_VERSION_FOR_TOKEN_ROTATION))
+    .filter(
+      ([, version]) =>
+        typeof version === "string" &&
+        !reportedElsewhere(version) &&
+        isOlder(version, MIN_ISTIO_VERSION_FOR_TOKEN_ROTATION),
+    )
     .map(([path, version]) => ({
       path,
       value: version,

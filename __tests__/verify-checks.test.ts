@@ -1,3 +1,6 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { loadMeshConfig } from "../config/load";
@@ -300,6 +303,92 @@ describe("root of trust", () => {
     expect(find("shared-root")).toMatchObject({
       status: "SKIP",
       reason: "cannot compare: no root read from cluster1, cluster2",
+    });
+  });
+});
+
+describe("root rotation stages, read from what each cluster runs", () => {
+  /** A throwaway self-signed root valid for `days`: the newer root of a rotation expires later. */
+  const makeRoot = (days: number) => {
+    const directory = mkdtempSync(path.join(tmpdir(), "verify-root-"));
+    try {
+      const out = path.join(directory, "root.pem");
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          path.join(directory, "key.pem"),
+          "-out",
+          out,
+          "-days",
+          String(days),
+          "-subj",
+          "/O=Istio/CN=Root CA",
+        ],
+        { stdio: "ignore" },
+      );
+      return readFileSync(out, "utf8");
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  };
+  const OLD = makeRoot(3650);
+  const NEW = makeRoot(3651);
+  /** What `npm run certs -- --rotate-root` deploys: cacerts and, once istiod reloaded it, istio-ca-root-cert. */
+  const deploy = (cluster: FakeCluster, roots: string[], served = roots) => {
+    istio(cluster).secrets!.cacerts.data["root-cert.pem"] = Buffer.from(roots.join("")).toString("base64");
+    istio(cluster).configmaps!["istio-ca-root-cert"].data["root-cert.pem"] = served.join("");
+  };
+
+  it("reports each cluster's stage and passes while every cluster trusts the same roots (stage 1 and 2 mixed)", async () => {
+    const { connections } = scenario(two, (mesh) => {
+      deploy(mesh.get("cluster1")!, [OLD, NEW]);
+      deploy(mesh.get("cluster2")!, [NEW, OLD]);
+    });
+    const { find } = await verify(two, connections);
+    expect(find("root-cert", "cluster1").reason).toContain("root rotation stage 1 (trust");
+    expect(find("root-cert", "cluster2").reason).toContain("root rotation stage 2 (reissue");
+    expect(find("shared-root")).toMatchObject({
+      status: "PASS",
+      reason: expect.stringMatching(
+        /^all 2 clusters trust the same 2 roots: cluster1 at root rotation stage 1 .*, cluster2 at root rotation stage 2 /,
+      ),
+    });
+  });
+
+  it("fails a mesh where one cluster has retired the old root while another still signs with it, naming both stages", async () => {
+    const { connections } = scenario(two, (mesh) => {
+      deploy(mesh.get("cluster1")!, [OLD, NEW]);
+      deploy(mesh.get("cluster2")!, [NEW]);
+    });
+    const { find } = await verify(two, connections);
+    const shared = find("shared-root");
+    expect(shared.status).toBe("FAIL");
+    expect(shared.reason).toMatch(
+      /^clusters trust different roots \(cluster1 \S+… \+ \S+… \(root rotation stage 1 .*\), cluster2 \S+…\)/,
+    );
+    expect(shared.hint).toContain(
+      "a root rotation is half deployed: deploy every cluster (npx cdktf deploy '*') and restart istiod",
+    );
+  });
+
+  it("fails a cluster whose istiod still serves only the old root after stage 1 was applied", async () => {
+    const { connections } = scenario(two, (mesh) => {
+      deploy(mesh.get("cluster1")!, [OLD, NEW], [OLD]);
+      deploy(mesh.get("cluster2")!, [OLD, NEW]);
+    });
+    const { find } = await verify(two, connections);
+    expect(find("root-cert", "cluster1")).toMatchObject({
+      status: "FAIL",
+      reason: expect.stringContaining("istiod distributes 1 of the 2 roots of cacerts"),
+      hint: "restart istiod so it loads cacerts: kubectl --context cluster1 -n istio-system rollout restart deployment/istiod",
     });
   });
 });

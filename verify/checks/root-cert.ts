@@ -1,4 +1,5 @@
 import { CertificateSummary, describeCertificate, parsePemCertificates } from "../../certs/pem";
+import { rotationStage, TrustedRoots } from "./root-rotation-stage";
 import { CACERTS_SECRET_NAME, CLUSTER_CA_FILES, ISTIO_SYSTEM_NAMESPACE, ROOT_CERT_FILE } from "../../constructs/names";
 import { CA_ROOT_CONFIGMAP, ISTIOD_DEPLOYMENT } from "../chart-names";
 import type { ClusterCheck } from "./check";
@@ -9,7 +10,7 @@ import { fail, pass } from "./outcome";
  * Each cluster's cacerts secret holds a valid root, and istiod distributes that root (it signs
  * with the plugged-in CA). Its value, the root, is what shared-root compares.
  */
-export const rootCert: ClusterCheck<CertificateSummary> = {
+export const rootCert: ClusterCheck<TrustedRoots> = {
   kind: "cluster",
   name: "root-cert",
   async run(cluster, client) {
@@ -28,9 +29,10 @@ export const rootCert: ClusterCheck<CertificateSummary> = {
         `secret ${CACERTS_SECRET_NAME} has no key ${ROOT_CERT_FILE}`,
         `recreate ${CACERTS_SECRET_NAME} with ${CLUSTER_CA_FILES.join(", ")}, ${restartIstiod}`,
       );
-    let root: CertificateSummary;
+    let root: TrustedRoots;
     try {
-      [root] = parsePemCertificates(Buffer.from(encoded, "base64").toString("utf8"));
+      const bundle = parsePemCertificates(Buffer.from(encoded, "base64").toString("utf8"));
+      root = { ...bundle[0], bundle };
     } catch (error) {
       return fail(
         `${ROOT_CERT_FILE} in secret ${CACERTS_SECRET_NAME} ${(error as Error).message}`,
@@ -80,6 +82,24 @@ export const rootCert: ClusterCheck<CertificateSummary> = {
         value: root,
       };
     }
-    return { ...pass(`istiod signs with the ${CACERTS_SECRET_NAME} root ${describeCertificate(root)}`), value: root };
+    // During a root rotation istiod must serve every root of the bundle; it reloads a changed
+    // root-cert.pem only after a restart (without ISTIO_MULTIROOT_MESH).
+    const missing = root.bundle.filter(
+      (each) => !served.some((certificate) => certificate.fingerprint === each.fingerprint),
+    );
+    if (missing.length) {
+      return {
+        ...fail(
+          `istiod distributes ${root.bundle.length - missing.length} of the ${root.bundle.length} roots of ${CACERTS_SECRET_NAME} (missing ${missing.map(describeCertificate).join(", ")}): it has not reloaded ${ROOT_CERT_FILE}`,
+          `restart istiod so it loads ${CACERTS_SECRET_NAME}: ${restart}`,
+        ),
+        value: root,
+      };
+    }
+    const stage = root.bundle.length > 1 ? `; ${rotationStage(root)}` : "";
+    return {
+      ...pass(`istiod signs with the ${CACERTS_SECRET_NAME} root ${describeCertificate(root)}${stage}`),
+      value: root,
+    };
   },
 };

@@ -6,6 +6,7 @@ import {
 } from "./defaults";
 import { networksOverlap, tryParseIpv4Network } from "./cidr";
 import { istioVersionWarning } from "./istio-versions";
+import { duplicateAdminProblems } from "./admins";
 import { eksSupportWarning } from "./eks-versions";
 import type { ConfigProblem } from "./problems";
 import { distinctAllowedCidrCount, duplicateAllowedCidrProblems } from "./rules/api-cidrs";
@@ -28,6 +29,7 @@ export type SalvagedCluster = Partial<Omit<ClusterConfig, "nodes" | "ingress">> 
 export interface SalvagedMesh {
   readonly clusters?: readonly (SalvagedCluster | undefined)[];
   readonly apiAllowedCidrs?: readonly (string | undefined)[];
+  readonly admins?: readonly (string | undefined)[];
 }
 
 /**
@@ -58,6 +60,7 @@ export function crossFieldProblems(config: SalvagedMesh): ConfigProblem[] {
     ...vpcOverlapProblems(clusters),
     ...duplicateAllowedCidrProblems(config.apiAllowedCidrs ?? []),
     ...publicAccessCidrProblems(clusters, config.apiAllowedCidrs ?? []),
+    ...duplicateAdminProblems(config.admins ?? []),
   ];
 }
 

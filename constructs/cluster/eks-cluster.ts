@@ -8,6 +8,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { importIfPresent } from "./import-if-present";
 import { ServiceRole, managedPolicyArn } from "./service-role";
+import { adminEntryId, legacyAdminEntryId } from "./admin-ids";
 
 /** Control-plane logs kept: all five kinds, since audit and authenticator logs are what a security review asks for. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -101,7 +102,12 @@ export class EksCluster extends Construct {
       dependsOn: [logGroup, ...role.attachments],
     });
 
-    for (const principalArn of props.adminPrincipalArns ?? []) this.grantClusterAdmin(principalArn);
+    const admins = props.adminPrincipalArns ?? [];
+    const legacyIds = admins.map(legacyAdminEntryId);
+    for (const principalArn of admins) {
+      const legacyId = legacyAdminEntryId(principalArn);
+      this.grantClusterAdmin(principalArn, legacyIds.filter((other) => other === legacyId).length > 1);
+    }
 
     this.name = this.resource.name;
     this.version = this.resource.version;
@@ -110,19 +116,28 @@ export class EksCluster extends Construct {
     this.clusterSecurityGroupId = this.resource.vpcConfig.clusterSecurityGroupId;
   }
 
-  private grantClusterAdmin(principalArn: string): void {
-    // The ARN is the principal's stable identity, so it names the Terraform address.
-    const id = `admin-${principalArn
-      .split(":")
-      .slice(4)
-      .join("-")
-      .replace(/[^A-Za-z0-9-]/g, "-")}`;
+  private grantClusterAdmin(principalArn: string, legacyIdTaken: boolean): void {
+    const id = adminEntryId(principalArn);
     const entry = new EksAccessEntry(this, id, { clusterName: this.resource.name, principalArn, type: "STANDARD" });
-    new EksAccessPolicyAssociation(this, `${id}-policy`, {
+    const policy = new EksAccessPolicyAssociation(this, `${id}-policy`, {
       clusterName: this.resource.name,
       principalArn: entry.principalArn,
       policyArn: CLUSTER_ADMIN_POLICY_ARN,
       accessScope: { type: "cluster" },
     });
+    // An ARN whose old id collided with another's never synthesized, so it has no state to move.
+    const legacyId = legacyAdminEntryId(principalArn);
+    if (legacyId === id || legacyIdTaken) return;
+    entry.addMoveTarget(`${id}-entry`);
+    policy.addMoveTarget(`${id}-policy`);
+    new EksAccessEntry(this, legacyId, { clusterName: this.resource.name, principalArn, type: "STANDARD" }).moveTo(
+      `${id}-entry`,
+    );
+    new EksAccessPolicyAssociation(this, `${legacyId}-policy`, {
+      clusterName: this.resource.name,
+      principalArn,
+      policyArn: CLUSTER_ADMIN_POLICY_ARN,
+      accessScope: { type: "cluster" },
+    }).moveTo(`${id}-policy`);
   }
 }

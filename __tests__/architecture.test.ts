@@ -172,3 +172,17 @@ describe("config/", () => {
     ).toEqual([]);
   });
 });
+
+describe("source files", () => {
+  /** About a screen's worth of scrolling: past it, a file holds more than one concern. */
+  const MAX_LINES = 400;
+
+  it(`stay within ${MAX_LINES} lines each`, () => {
+    const lengths = FILES.map((file) => ({
+      file,
+      lines: readFileSync(path.join(PROJECT_DIR, file), "utf8").split("\n").length,
+    }));
+    expect(lengths.length).toBeGreaterThan(50);
+    expect(lengths.filter(({ lines }) => lines > MAX_LINES)).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { README_PATH, generatedReadmeSections, withGeneratedSections } from "../scripts/readme-sections";
 
 const PROJECT_DIR = path.dirname(README_PATH);
-/** Made by tools, not part of the tree the README describes. */
+/** Made by tools (`ca/` by `npm run certs`), not part of the tree the README describes. */
 const NOT_THE_TREE = new Set([".git", "node_modules", "cdktf.out", "ca"]);
 const TOP_LEVEL = new Set(readdirSync(PROJECT_DIR).filter((name) => !NOT_THE_TREE.has(name)));
 const SOURCE_EXTENSION = /\.(ts|js|mjs|json|ya?ml|md|tpl)$/;
@@ -24,6 +24,7 @@ function projectPaths(markdown: string): string[] {
       candidates.filter(
         (text) =>
           /^[\w.-][\w./-]*$/.test(text) &&
+          !NOT_THE_TREE.has(text.split("/")[0]) &&
           (TOP_LEVEL.has(text.split("/")[0]) || (text.includes("/") && SOURCE_EXTENSION.test(text))),
       ),
     ),

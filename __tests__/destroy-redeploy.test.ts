@@ -51,7 +51,7 @@ describe("the control-plane log group across a destroy and a redeploy", () => {
   });
 
   (runTerraform ? it : it.skip)(
-    "imports a group left behind, creates a missing one, and leaves one already in state alone (terraform test)",
+    "imports a group left behind, creates a missing one, leaves one in state alone, and refuses a skipped minor or a downgrade at plan time (terraform test)",
     () => {
       const dir = mkdtempSync(path.join(tmpdir(), "tf-redeploy-"));
       try {
@@ -68,6 +68,15 @@ describe("the control-plane log group across a destroy and a redeploy", () => {
         const [groupId] = only(resourcesOf(module, "aws_cloudwatch_log_group"));
         const [lookupId] = only(dataOf(module, "aws_cloudwatch_log_groups"));
         const group = `aws_cloudwatch_log_group.${groupId}`;
+        const [clusterId] = only(resourcesOf(module, "aws_eks_cluster"));
+        const [listId] = only(dataOf(module, "aws_eks_clusters"));
+        const [runningId] = only(dataOf(module, "aws_eks_cluster"));
+        const running = (version: string) =>
+          [
+            `override_data {\n    target = data.aws_eks_clusters.${listId}\n    values = { names = ["c1"] }\n  }`,
+            `override_data {\n    target = data.aws_eks_cluster.${runningId}\n    values = { version = "${version}" }\n  }`,
+          ].join("\n  ");
+        const refused = `expect_failures = [aws_eks_cluster.${clusterId}]`;
         const lookup = `data.aws_cloudwatch_log_groups.${lookupId}`;
         writeFileSync(
           path.join(dir, "main.tf.json"),
@@ -97,6 +106,10 @@ describe("the control-plane log group across a destroy and a redeploy", () => {
             // Already in state (every deploy after the first, and every existing user): no import,
             // which the mocked provider would refuse without values for it.
             `run "later_deploys_leave_it_alone" {\n  command = plan\n  ${existing([name])}\n}`,
+            // The configured version is 1.35: the running cluster may be at 1.35 or 1.34, no other.
+            `run "upgrade_by_one_minor_is_planned" {\n  command = plan\n  ${existing([name])}\n  ${running("1.34")}\n}`,
+            `run "skipped_minor_is_refused" {\n  command = plan\n  ${existing([name])}\n  ${running("1.33")}\n  ${refused}\n}`,
+            `run "downgrade_is_refused" {\n  command = plan\n  ${existing([name])}\n  ${running("1.36")}\n  ${refused}\n}`,
           ].join("\n\n"),
         );
         const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
@@ -111,7 +124,7 @@ describe("the control-plane log group across a destroy and a redeploy", () => {
         } catch (error) {
           output = `${(error as { stdout: string }).stdout}\n${(error as { stderr: string }).stderr}`;
         }
-        expect(output).toContain("Success! 3 passed, 0 failed.");
+        expect(output).toContain("Success! 6 passed, 0 failed.");
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

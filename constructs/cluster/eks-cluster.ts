@@ -9,6 +9,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { importIfPresent } from "./import-if-present";
 import { ServiceRole, managedPolicyArn } from "./service-role";
 import { adminEntryId, legacyAdminEntryId } from "./admin-ids";
+import { versionStepPrecondition } from "./version-step-guard";
 
 /** Control-plane logs kept: all five kinds, since audit and authenticator logs are what a security review asks for. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -100,6 +101,7 @@ export class EksCluster extends Construct {
       encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
       enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
       dependsOn: [logGroup, ...role.attachments],
+      lifecycle: { precondition: [versionStepPrecondition(this, props.clusterName, props.kubernetesVersion)] },
     });
 
     const admins = props.adminPrincipalArns ?? [];

@@ -8,6 +8,7 @@ import * as x509 from "@peculiar/x509";
 import { createIntermediateCertificate, ensureMeshCa, generateCaKeyPair, loadSigningCa, SigningCa } from "../certs/ca";
 import { parseCertsArguments } from "../certs/options";
 import { rotateIntermediate } from "../certs/rotate-intermediate";
+import { runRotation } from "../certs/rotation-cli";
 import { nextRootFiles, rotateRoot } from "../certs/rotate-root";
 import { ROOT_ROTATION_STAGES, RootRotationStage, stageOrderProblem } from "../certs/root-rotation-stage";
 import { pemCertificateBlocks } from "../certs/pem";
@@ -399,5 +400,40 @@ describe("npm run certs arguments", () => {
     } finally {
       rmSync(projectDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("what npm run certs prints after a rotation", () => {
+  const projectDir = mkdtempSync(path.join(tmpdir(), "mesh-rotation-output-"));
+  const clusters = [
+    { name: "cluster1", kubeContext: "cluster1" },
+    { name: "cluster2", kubeContext: "arn:aws:eks:eu-west-1:111122223333:cluster/cluster2" },
+  ];
+  const run = { caDirectory: path.join(projectDir, "ca"), clusters, projectDir, keyBits: TEST_KEY_BITS };
+  beforeAll(() => ensureMeshCa({ ...run, caDirectory: "ca", clusterNames: clusters.map((c) => c.name) }));
+  afterAll(() => rmSync(projectDir, { recursive: true, force: true }));
+
+  it("after an intermediate: the backup, the one stack to deploy, and that istiod needs no restart", async () => {
+    const { lines } = await runRotation({ kind: "rotate-intermediate", clusterName: "cluster2" }, run);
+    const text = lines.join("\n");
+    expect(text).toMatch(
+      /rotated ca\/cluster2\/ \(new intermediate of cluster2, valid until \d{4}-\d{2}-\d{2}; root-cert.pem unchanged\)/,
+    );
+    expect(text).toMatch(/the replaced files are in ca\/previous\/.+-cluster2-intermediate\//);
+    expect(text).toContain("npx cdktf deploy cluster2-platform");
+    expect(text).toContain("without a restart");
+  });
+
+  it("after a root stage: deploy everything, restart istiod in every cluster by its context, verify, then the next stage", async () => {
+    const { lines } = await runRotation({ kind: "rotate-root", stage: "trust" }, run);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "  npx cdktf deploy '*'",
+        "  kubectl --context cluster1 -n istio-system rollout restart deployment/istiod",
+        "  kubectl --context arn:aws:eks:eu-west-1:111122223333:cluster/cluster2 -n istio-system rollout restart deployment/istiod",
+        "  npm run certs -- --rotate-root reissue",
+      ]),
+    );
+    expect(lines.join("\n")).toContain("every cluster must report stage 1 (trust)");
   });
 });

@@ -16,6 +16,16 @@ export interface RotationOutput {
 export interface RotationRun {
   readonly caDirectory: string;
   readonly clusters: readonly Pick<ClusterSpec, "name" | "kubeContext">[];
+  /**
+   * Messages show paths relative to this directory.
+   * @default PROJECT_DIR
+   */
+  readonly projectDir?: string;
+  /**
+   * RSA modulus of new keys.
+   * @default CA_KEY_BITS
+   */
+  readonly keyBits?: number;
 }
 
 /** Runs one rotation of `npm run certs` and says what to do next, in order. */
@@ -24,12 +34,9 @@ export async function runRotation(
   run: RotationRun,
 ): Promise<RotationOutput> {
   const clusterNames = run.clusters.map((cluster) => cluster.name);
+  const common = { caDirectory: run.caDirectory, clusterNames, projectDir: run.projectDir, keyBits: run.keyBits };
   if (action.kind === "rotate-intermediate") {
-    const rotated = await rotateIntermediate({
-      caDirectory: run.caDirectory,
-      clusterName: action.clusterName,
-      clusterNames,
-    });
+    const rotated = await rotateIntermediate({ ...common, clusterName: action.clusterName });
     return {
       keyFiles: rotated.keyFiles,
       lines: [
@@ -43,7 +50,7 @@ export async function runRotation(
       ],
     };
   }
-  const report = await rotateRoot(action.stage, { caDirectory: run.caDirectory, clusterNames });
+  const report = await rotateRoot(action.stage, common);
   const index = ROOT_ROTATION_STAGES.indexOf(action.stage);
   const next = ROOT_ROTATION_STAGES[index + 1];
   const restarts = run.clusters.map(

@@ -71,6 +71,16 @@ describe("istio.revisions in the config", () => {
     expect(validateMeshConfig(baseConfig({ version: "1.31.0" }), "simple").spec.istioRevisions).toBeUndefined();
   });
 
+  it("warns about a revision's patch newer than the known releases, naming the revision", () => {
+    const { warnings } = validateMeshConfig(
+      baseConfig({ ...CANARY, revisions: [CANARY.revisions[0], { name: "1-31-1", version: "1.31.99" }] }),
+      "canary",
+    );
+    expect(warnings).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^istio\.revisions\[1\]\.version "1\.31\.99" is newer than/)]),
+    );
+  });
+
   it("defaults the sample tag to the gateway tag", () => {
     const { spec } = validateMeshConfig(baseConfig({ ...CANARY, sampleTag: undefined }), "canary");
     expect(spec.istioRevisions?.sampleTag).toBe("stable");

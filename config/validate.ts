@@ -94,12 +94,16 @@ function publicAccessCidrProblems(
 
 /** Advice that does not stop a synth. */
 export function configWarnings(config: MeshConfig, today: Date): string[] {
-  const istioWarning = istioVersionWarning(config.istio.version);
+  const istioWarning = config.istio.revisions ? undefined : istioVersionWarning(config.istio.version);
   return [
     ...supportWarnings(config, today),
     ...elasticIpQuotaWarnings(config),
     ...securityGroupRuleWarnings(config),
     ...(istioWarning ? [istioWarning] : []),
+    ...(config.istio.revisions ?? []).flatMap((revision, index) => {
+      const warning = istioVersionWarning(revision.version);
+      return warning ? [warning.replace("istio.version", `istio.revisions[${index}].version`)] : [];
+    }),
   ];
 }
 

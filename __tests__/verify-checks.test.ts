@@ -11,7 +11,7 @@ import type { CheckResult } from "../verify/checks/outcome";
 import { curlCommand, tallyAnswers } from "../verify/checks/traffic";
 import { ClusterRequestError } from "../verify/cluster-client";
 import { parseOptions, UsageError } from "../verify/options";
-import { clusterColumnWidth, formatResult, formatSummary } from "../verify/report";
+import { clusterColumnWidth, formatBlocked, formatResult, formatSummary } from "../verify/report";
 import {
   answersFrom,
   clusterzAnswer,
@@ -845,6 +845,27 @@ describe("pieces of the CLI", () => {
         width,
       ),
     ).toBe("N/A   traffic         cluster1      samples: false in the config\n      hint: h");
+  });
+
+  it("folds the checks a cluster not reached skipped into one line, and only those", async () => {
+    const { connections } = scenario(three);
+    const [, second, third] = three.clusters;
+    connections.set(second.name, { reason: "no context", hint: "add it" } as never);
+    connections.set(third.name, { reason: "no context", hint: "add it" } as never);
+    const { results } = await verify(three, connections);
+    const width = clusterColumnWidth(three.clusters.map((cluster) => cluster.name));
+    const skipped = "root-cert, istiod, remote-secrets, remote-sync, east-west-gw, traffic";
+    expect(formatBlocked(results, width)).toEqual(
+      [second, third].map(
+        (cluster) =>
+          `SKIP  6 checks        ${cluster.name.padEnd(width)}  not checked: ${cluster.name} is not reachable (${skipped})`,
+      ),
+    );
+    // What failed, and the skips that are not about a cluster not reached, still print on their own.
+    expect(results.filter((result) => !result.blockedBy).map((result) => `${result.status} ${result.check}`)).toEqual(
+      expect.arrayContaining(["FAIL reachable", "SKIP shared-root"]),
+    );
+    expect(results.filter((result) => result.blockedBy)).toHaveLength(12);
   });
 
   it("exits 0 only when every applicable check passed", () => {

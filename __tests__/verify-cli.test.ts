@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
@@ -121,7 +121,8 @@ async function serve(clusters: Map<string, FakeCluster>): Promise<Map<string, Fa
 
 const closeAll = (servers: Map<string, FakeApiServer>) =>
   Promise.all([...servers.values()].map((server) => server.close()));
-const STACK_FRAME = /^\s+at .+\(.+:\d+:\d+\)$/m;
+/** A line of a JavaScript stack trace, with or without a function name. */
+const STACK_FRAME = /^\s+at (.+ \()?\S+:\d+:\d+\)?$/m;
 
 // Each test runs its own CLI subprocess against its own fake servers and files, so they run
 // concurrently: most of their time is spent waiting on the subprocesses.
@@ -309,9 +310,13 @@ describe("npm run verify against fake API servers", () => {
           new RegExp(`^FAIL\\s+reachable\\s+cluster2\\s+connection refused by ${refused}$`),
         );
         expect(hintAfter(run, "reachable", "cluster2")).toContain("apiAllowedCidrs");
-        for (const check of ["root-cert", "istiod", "remote-secrets", "remote-sync", "east-west-gw", "traffic"]) {
-          expect(line(run, check, "cluster2")).toMatch(/^SKIP .*not checked: cluster2 is not reachable/);
-        }
+        // One failure and one line for everything it kept from running, not a line per check.
+        const cluster2Lines = run.stdout.split("\n").filter((text) => text.split(/\s{2,}/)[2] === "cluster2");
+        expect(cluster2Lines).toEqual([
+          line(run, "reachable", "cluster2"),
+          "SKIP  6 checks        cluster2  not checked: cluster2 is not reachable (root-cert, istiod, remote-secrets, remote-sync, east-west-gw, traffic)",
+        ]);
+        expect(run.stdout).toMatch(/\n6 passed, 1 failed, 8 skipped: the mesh is not verified \(exit 1\)\n/);
         expect(line(run, "shared-root", "(mesh)")).toMatch(/^SKIP .*no root read from cluster2/);
         // cluster1's requests still reach cluster2's version, but cluster2's own version cannot be read.
         expect(line(run, "traffic", "cluster1")).toMatch(/^SKIP .*versions unknown for cluster2 \(not reachable\)/);
@@ -382,5 +387,53 @@ describe("npm run verify against fake API servers", () => {
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toContain('--requests "0" must be a whole number from 1 to 1000');
     for (const run of [noKubeconfig, invalid, badOption]) expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it.concurrent("exits 2 naming what is wrong with a kubeconfig that is empty, {} or not one at all", async () => {
+    const { file } = meshConfig(["cluster1", "cluster2"]);
+    const write = (name: string, content: string | Buffer) => {
+      const target = path.join(work, name);
+      writeFileSync(target, content);
+      return target;
+    };
+    const folder = path.join(work, "kubeconfig-folder");
+    mkdirSync(folder);
+    const cases: readonly (readonly [string, string, RegExp])[] = [
+      [write("kc-empty", ""), "create one context per cluster", /defines no contexts \(it is empty\)/],
+      [write("kc-braces", "{}\n"), "create one context per cluster", /defines no contexts \(it is empty\)/],
+      [write("kc-list", "- a\n- b\n"), "fix or recreate it", /its top level is a list, not a mapping/],
+      [write("kc-clusters", "clusters: 5\n"), "fix or recreate it", /clusters is number 5, not a list/],
+      [
+        write(
+          "kc-server",
+          "clusters: [{name: c, cluster: {server: 5}}]\ncontexts: [{name: x, context: {cluster: c}}]\n",
+        ),
+        "fix or recreate it",
+        /clusters\[0\]\.cluster\.server is number 5, not text/,
+      ],
+      [write("kc-yaml", "clusters: [unclosed\n"), "fix or recreate it", /is not valid YAML: /],
+      [
+        write("kc-binary", Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe, 0x00])),
+        "fix or recreate it",
+        /is not UTF-8 text/,
+      ],
+      [folder, "fix or recreate it", /is a directory, not a file/],
+    ];
+    const runs = await Promise.all(
+      cases.map(([kubeconfigFile]) => verify({ MESH_CONFIG: file, KUBECONFIG: kubeconfigFile })),
+    );
+    runs.forEach((run, index) => {
+      const [kubeconfigFile, hint, problem] = cases[index];
+      expect({ file: kubeconfigFile, code: run.code }).toEqual({ file: kubeconfigFile, code: 2 });
+      const [message, hintLine, ...rest] = run.stderr.trimEnd().split("\n");
+      expect(message).toMatch(new RegExp(`^kubeconfig ${kubeconfigFile} `));
+      expect(message).toMatch(problem);
+      expect(hintLine).toBe(
+        `  hint: ${hint}: aws eks update-kubeconfig --name cluster1 --region us-west-2 --alias ctx-cluster1; aws eks update-kubeconfig --name cluster2 --region us-east-2 --alias ctx-cluster2`,
+      );
+      expect(rest).toEqual([]);
+      expect(run.stdout).not.toMatch(/^(PASS|FAIL|SKIP)/m);
+      expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
+    });
   });
 });

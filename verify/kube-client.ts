@@ -7,6 +7,7 @@ import type * as K8s from "@kubernetes/client-node";
 import type { ClusterConnection, ClusterUnderTest } from "./checks/check";
 import { updateKubeconfig } from "./checks/helpers";
 import { ClusterClient, ClusterRequestError, ExecResult, RequestFailureKind } from "./cluster-client";
+import { checkKubeconfigFile, KubeconfigFileError } from "./kubeconfig-file";
 
 /** How long one API request may take before the cluster counts as not answering. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
@@ -47,6 +48,21 @@ export async function connectClusters(
       `create one context per cluster: ${setup}`,
     );
 
+  let contexts = 0;
+  for (const file of present) {
+    try {
+      contexts += checkKubeconfigFile(file);
+    } catch (error) {
+      if (!(error instanceof KubeconfigFileError)) throw error;
+      throw new KubeconfigError(error.message, `fix or recreate it: ${setup}`);
+    }
+  }
+  if (!contexts)
+    throw new KubeconfigError(
+      `kubeconfig ${present.join(path.delimiter)} defines no contexts (it is empty), so no cluster can be reached`,
+      `create one context per cluster: ${setup}`,
+    );
+
   const merged = new k8s.KubeConfig();
   try {
     present.forEach((file, index) => {
@@ -77,6 +93,15 @@ export async function connectClusters(
           cluster.name,
           {
             reason: `context "${cluster.kubeContext}" names cluster "${context.cluster}", which has no server in kubeconfig ${where}`,
+            hint: updateKubeconfig(cluster),
+          },
+        ];
+      }
+      if (!/^https?:\/\/[^/]/.test(server)) {
+        return [
+          cluster.name,
+          {
+            reason: `context "${cluster.kubeContext}" names server ${JSON.stringify(server)}, which is not an https:// URL`,
             hint: updateKubeconfig(cluster),
           },
         ];

@@ -4,7 +4,7 @@ import { ConfigError } from "../config/problems";
 import { exitCodeOf, runChecks } from "./checks";
 import { connectClusters, KubeconfigError, kubeconfigPaths } from "./kube-client";
 import { parseOptions, USAGE, UsageError } from "./options";
-import { clusterColumnWidth, formatResult, formatSummary } from "./report";
+import { clusterColumnWidth, formatBlocked, formatResult, formatSummary } from "./report";
 
 /** Verify could not start (bad config, options or kubeconfig): distinct from a failed check (1). */
 const EXIT_CANNOT_START = 2;
@@ -31,9 +31,10 @@ async function main(): Promise<number> {
 
   const connections = await connectClusters(spec.clusters, files, options.timeoutMs);
   const width = clusterColumnWidth(spec.clusters.map((cluster) => cluster.name));
-  const results = await runChecks(spec, connections, { requests: options.requests }, (result) =>
-    console.log(formatResult(result, width)),
-  );
+  const results = await runChecks(spec, connections, { requests: options.requests }, (result) => {
+    if (!result.blockedBy) console.log(formatResult(result, width));
+  });
+  for (const line of formatBlocked(results, width)) console.log(line);
   const exitCode = exitCodeOf(results);
   console.log(`\n${formatSummary(results, exitCode)}`);
   return exitCode;
@@ -45,11 +46,20 @@ function finish(exitCode: number): void {
   setTimeout(() => process.exit(exitCode), 250).unref();
 }
 
+/** The first line of an error's message: what a user can act on, without the library's stack. */
+const firstLine = (error: unknown) => (error instanceof Error ? error.message.split("\n")[0] : String(error));
+
+// A library failing outside any awaited call (a socket error after a timeout) still ends in one line, never a stack trace.
+process.on("uncaughtException", (error) => {
+  console.error(`verify failed: ${firstLine(error)}`);
+  finish(EXIT_CANNOT_START);
+});
+
 main().then(finish, (error: unknown) => {
   // Users get a message they can act on, never a stack trace.
   if (error instanceof ConfigError) console.error(error.message);
   else if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
   else if (error instanceof KubeconfigError) console.error(`${error.message}\n  hint: ${error.hint}`);
-  else console.error(`verify failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+  else console.error(`verify failed: ${firstLine(error)}`);
   finish(EXIT_CANNOT_START);
 });

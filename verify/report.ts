@@ -15,6 +15,24 @@ export function formatResult(result: CheckResult, clusterWidth: number): string 
   return result.hint && result.status !== "PASS" ? `${line}\n      hint: ${result.hint}` : line;
 }
 
+/**
+ * The checks skipped because of one failure (a cluster not reached), as one line per cluster
+ * instead of one per check: the failure above says what to fix. main prints these in place of the
+ * results they fold (those with `blockedBy`).
+ */
+export function formatBlocked(results: readonly CheckResult[], clusterWidth: number): string[] {
+  const blocked = new Map<string, CheckResult[]>();
+  for (const result of results) {
+    if (result.blockedBy && result.cluster !== undefined)
+      blocked.set(result.cluster, [...(blocked.get(result.cluster) ?? []), result]);
+  }
+  return [...blocked].map(([cluster, skipped]) => {
+    const column = `${skipped.length} check${skipped.length > 1 ? "s" : ""}`;
+    const checks = skipped.map((result) => result.check).join(", ");
+    return `${"SKIP".padEnd(STATUS_WIDTH)}  ${column.padEnd(CHECK_WIDTH)}  ${cluster.padEnd(clusterWidth)}  ${skipped[0].reason} (${checks})`;
+  });
+}
+
 export function clusterColumnWidth(clusterNames: readonly string[]): number {
   return Math.max(MESH_COLUMN.length, ...clusterNames.map((name) => name.length));
 }

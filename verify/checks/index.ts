@@ -93,7 +93,10 @@ async function runOnClusters(check: ClusterCheck, context: CheckContext): Promis
     context.mesh.clusters.map(async (cluster) => {
       const client = context.clients.get(cluster.name);
       if (!client)
-        return skip(`not checked: ${cluster.name} is not reachable`, "fix the reachability failure above first");
+        return {
+          ...skip(`not checked: ${cluster.name} is not reachable`, "fix the reachability failure above first"),
+          blockedBy: reachable.name,
+        };
       try {
         return await check.run(cluster, client, context, prepared);
       } catch (error) {

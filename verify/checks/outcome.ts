@@ -12,6 +12,8 @@ export interface Outcome {
   readonly reason: string;
   /** One line: what to do about it (never on PASS). */
   readonly hint?: string;
+  /** On a SKIP: the check whose failure kept this one from running (reachable, for a cluster not reached). */
+  readonly blockedBy?: string;
 }
 
 /** An outcome and what later checks may use of it (the root read, the usable remote secrets). */

@@ -4,7 +4,27 @@ import { validateMeshConfig } from "../config/load";
 import { ConfigError, formatProblem } from "../config/problems";
 import { EksCluster } from "../constructs/cluster/eks-cluster";
 import { reviewAddresses } from "../scripts/terraform-addresses";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { resourcesOf, synthWith } from "./helpers/synth";
+import { hasTerraform } from "./helpers/terraform";
+
+function terraformEval(expression: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "tf-eval-"));
+  try {
+    return execFileSync("terraform", ["console"], {
+      cwd: dir,
+      input: `${expression}\n`,
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+      stdio: ["pipe", "pipe", "pipe"],
+    }).trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const ARN = (resource: string) => `arn:aws:iam::111122223333:${resource}`;
 const ADMINS = [
@@ -46,7 +66,8 @@ describe("cluster-admin access entries", () => {
   const entries = Object.values(resourcesOf(stacks["demo-eks"], "aws_eks_access_entry"));
 
   it("give every principal its own entry, even ARNs the old ids could not tell apart", () => {
-    expect(entries.map((entry) => entry.principal_arn).sort()).toEqual([...ADMINS].sort());
+    const fromConfig = entries.filter((entry) => !String(entry.principal_arn).includes("aws_iam_session_context"));
+    expect(fromConfig.map((entry) => entry.principal_arn).sort()).toEqual([...ADMINS].sort());
   });
 
   it("move the state of entries whose id changed, and keep the others where they are", () => {
@@ -97,4 +118,44 @@ describe("admins in the config", () => {
       ),
     ]);
   });
+});
+
+describe("the deployer's own access", () => {
+  const stack = synthAdmins([ARN("role/platform-admins")])["demo-eks"];
+  const [cluster] = Object.values(resourcesOf(stack, "aws_eks_cluster"));
+  const [deployer] = Object.values(resourcesOf(stack, "aws_eks_access_entry")).filter((entry) =>
+    String(entry.principal_arn).includes("aws_iam_session_context"),
+  );
+
+  it("replaces EKS's bootstrap entry for new clusters, without replacing existing ones", () => {
+    expect(cluster.access_config.bootstrap_cluster_creator_admin_permissions).toBe(false);
+    expect(cluster.lifecycle.ignore_changes).toEqual(["access_config[0].bootstrap_cluster_creator_admin_permissions"]);
+  });
+
+  it("is the caller's role as Terraform sees it at plan time (an assumed-role session maps to its role)", () => {
+    const [session] = Object.values(resourcesOf({ resource: stack.data }, "aws_iam_session_context"));
+    expect(session.arn).toMatch(/^\$\{data\.aws_caller_identity\.[\w-]+\.arn\}$/);
+    expect(deployer.principal_arn).toMatch(/^\$\{data\.aws_iam_session_context\.[\w-]+\.issuer_arn\}$/);
+  });
+
+  (hasTerraform || process.env.CI ? it : it.skip)(
+    "exists only on a cluster without the bootstrap entry, for a deployer not already in admins",
+    () => {
+      const countWith = (bootstrapped: boolean, caller: string) =>
+        terraformEval(
+          deployer.count
+            .slice(2, -1)
+            .replace(
+              /aws_eks_cluster\.[\w-]+\.access_config\[0\]\.bootstrap_cluster_creator_admin_permissions/,
+              String(bootstrapped),
+            )
+            .replace(/data\.aws_iam_session_context\.[\w-]+\.issuer_arn/, JSON.stringify(caller)),
+        );
+      expect(countWith(false, ARN("role/ci-deployer"))).toBe("1");
+      // Listed in admins: that entry serves, and a second one would be rejected by EKS.
+      expect(countWith(false, ARN("role/platform-admins"))).toBe("0");
+      // A cluster created with the bootstrap entry keeps it, and gets no second one.
+      expect(countWith(true, ARN("role/ci-deployer"))).toBe("0");
+    },
+  );
 });

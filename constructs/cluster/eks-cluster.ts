@@ -10,6 +10,7 @@ import { importIfPresent } from "./import-if-present";
 import { ServiceRole, managedPolicyArn } from "./service-role";
 import { adminEntryId, legacyAdminEntryId } from "./admin-ids";
 import { versionStepPrecondition } from "./version-step-guard";
+import { BOOTSTRAP_ADMIN_FIELD, DeployerAccess } from "./deployer-access";
 
 /** Control-plane logs kept: all five kinds, since audit and authenticator logs are what a security review asks for. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -97,14 +98,24 @@ export class EksCluster extends Construct {
         endpointPublicAccess: true,
         publicAccessCidrs: props.publicAccessCidrs,
       },
-      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+      // The deployer's admin access is an entry Terraform manages (DeployerAccess).
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
       encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
       enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
       dependsOn: [logGroup, ...role.attachments],
-      lifecycle: { precondition: [versionStepPrecondition(this, props.clusterName, props.kubernetesVersion)] },
+      lifecycle: {
+        precondition: [versionStepPrecondition(this, props.clusterName, props.kubernetesVersion)],
+        // Existing clusters were created with the bootstrap entry; changing the flag would replace them.
+        ignoreChanges: [BOOTSTRAP_ADMIN_FIELD],
+      },
     });
 
     const admins = props.adminPrincipalArns ?? [];
+    new DeployerAccess(this, "deployer", {
+      cluster: this.resource,
+      adminPrincipalArns: admins,
+      policyArn: CLUSTER_ADMIN_POLICY_ARN,
+    });
     const legacyIds = admins.map(legacyAdminEntryId);
     for (const principalArn of admins) {
       const legacyId = legacyAdminEntryId(principalArn);

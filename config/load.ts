@@ -140,13 +140,26 @@ function intendedKey(key: string, known: readonly string[]): string | undefined 
   const match =
     known.find((candidate) => candidate.toLowerCase() === lower) ??
     known.find((candidate) => lower.length >= 3 && candidate.toLowerCase().startsWith(lower)) ??
+    known.find((candidate) => isAbbreviationOf(lower, candidate.toLowerCase())) ??
     closest(key, [...known]);
   const closeEnough =
     match.toLowerCase() === lower ||
     match.toLowerCase().startsWith(lower) ||
+    isAbbreviationOf(lower, match.toLowerCase()) ||
     distance(key, match) <= Math.max(2, key.length / 3) ||
     known.length === 1;
   return closeEnough ? match : undefined;
+}
+
+/**
+ * Whether a key reads as a shortening of a known one: same first and last letter, and its letters
+ * in order within it ("certArn" for "certificateArn").
+ */
+function isAbbreviationOf(short: string, long: string): boolean {
+  if (short.length < 3 || short[0] !== long[0] || short[short.length - 1] !== long[long.length - 1]) return false;
+  let next = 0;
+  for (const letter of long) if (letter === short[next]) next += 1;
+  return next >= short.length;
 }
 
 /** Whether a missing required key is already reported as a misspelled key next to it. */

@@ -870,6 +870,16 @@ describe("pieces of the CLI", () => {
     expect(results.filter((result) => result.blockedBy)).toHaveLength(2 * perCluster.length);
   });
 
+  it("is documented in the README: one table row per check, in the order they run", () => {
+    const readme = readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    const section = readme.slice(
+      readme.indexOf("\n## Verify the mesh\n"),
+      readme.indexOf("\n## ", readme.indexOf("\n## Verify the mesh\n") + 1),
+    );
+    const rows = [...section.matchAll(/^\| `([a-z-]+)` \|/gm)].map((match) => match[1]);
+    expect(rows).toEqual(CHECKS.map((check) => check.name));
+  });
+
   it("exits 0 only when every applicable check passed", () => {
     const result = (status: CheckResult["status"]): CheckResult => ({ check: "traffic", status, reason: "" });
     expect(exitCodeOf([])).toBe(1);

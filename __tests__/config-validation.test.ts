@@ -408,7 +408,7 @@ const BAD_DATA: readonly BadInput[] = [
   },
   {
     name: "nodes maxSize 0",
-    edit: (c) => (cluster(c, 0).nodes = { minSize: 0, desiredSize: 0, maxSize: 0 }),
+    edit: (c) => (cluster(c, 0).nodes = { minSize: 0, desiredSize: 1, maxSize: 0 }),
     path: "clusters[0].nodes.maxSize",
     value: 0,
     fix: "at least 1",

@@ -9,6 +9,7 @@ import { istioVersionWarning } from "./istio-versions";
 import { duplicateAdminProblems } from "./admins";
 import { eksSupportWarning } from "./eks-versions";
 import type { ConfigProblem } from "./problems";
+import { nodeProblems, nodeWarnings } from "./rules/nodes";
 import { distinctAllowedCidrCount, duplicateAllowedCidrProblems } from "./rules/api-cidrs";
 import type { ClusterConfig, MeshConfig } from "./schema";
 import { EAST_WEST_GATEWAY_PORTS } from "../constructs/names";
@@ -96,6 +97,7 @@ function publicAccessCidrProblems(
 export function configWarnings(config: MeshConfig, today: Date): string[] {
   const istioWarning = config.istio.revisions ? undefined : istioVersionWarning(config.istio.version);
   return [
+    ...config.clusters.flatMap((cluster, index) => nodeWarnings(cluster.nodes, `clusters[${index}]`)),
     ...supportWarnings(config, today),
     ...elasticIpQuotaWarnings(config),
     ...securityGroupRuleWarnings(config),
@@ -142,7 +144,7 @@ function elasticIpQuotaWarnings(config: MeshConfig): string[] {
 }
 
 function clusterProblems(cluster: SalvagedCluster, path: string): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...nodeProblems(cluster.nodes, path)];
   const { minSize, desiredSize, maxSize } = cluster.nodes ?? {};
   if (minSize !== undefined && desiredSize !== undefined && minSize > desiredSize) {
     problems.push({

@@ -155,3 +155,21 @@ export const NEXT_ROOT_DIRECTORY = "next-root";
 
 /** Folder of the CA directory that keeps the files each rotation replaced, for a rollback. */
 export const CA_BACKUP_DIRECTORY = "previous";
+
+/**
+ * istiod replicas at the least. With one, draining its node stops sidecar injection (its webhook
+ * fails closed) until the pod is rescheduled; the chart creates its disruption budget only above one.
+ */
+export const ISTIOD_MIN_REPLICAS = 2;
+
+/**
+ * Gateways run at least two pods with a disruption budget of one (GATEWAY_MIN_AVAILABLE), so
+ * draining a node (an EKS or node group upgrade) never takes the only gateway pod, and with it all
+ * traffic through it.
+ */
+export const GATEWAY_MIN_REPLICAS = 2;
+/** Gateway pods that must stay up while nodes drain: one fewer than GATEWAY_MIN_REPLICAS, so a drain can proceed. */
+export const GATEWAY_MIN_AVAILABLE = 1;
+
+/** Replicas of EKS's coredns add-on as EKS installs it, with a disruption budget of one unavailable. */
+export const COREDNS_REPLICAS = 2;

@@ -1,5 +1,6 @@
 import type { ChartSource } from "../addons/chart-release";
 import { TopologySpreadConstraint, zoneSpread } from "./zone-spread";
+import { GATEWAY_MIN_AVAILABLE, GATEWAY_MIN_REPLICAS } from "../names";
 
 /**
  * Istio's Helm repository. The older https://istio-release.storage.googleapis.com/charts bucket
@@ -77,14 +78,7 @@ export function gatewayRevisionValues(revision?: GatewayRevision): Pick<GatewayV
   return { revision: revision.tag, podAnnotations: { [GATEWAY_REVISION_ANNOTATION]: revision.revision } };
 }
 
-/**
- * Gateways run at least two pods with a disruption budget of one (GATEWAY_MIN_AVAILABLE), so
- * draining a node (an EKS or node group upgrade) never takes the only gateway pod, and with it all
- * traffic through it.
- */
-export const GATEWAY_MIN_REPLICAS = 2;
-/** Gateway pods that must stay up while nodes drain: one fewer than GATEWAY_MIN_REPLICAS, so a drain can proceed. */
-export const GATEWAY_MIN_AVAILABLE = 1;
+export { GATEWAY_MIN_AVAILABLE, GATEWAY_MIN_REPLICAS };
 
 /** Spreads a gateway's pods, selected by their `istio` label, over the zones. */
 export function gatewayZoneSpread(selector: string): TopologySpreadConstraint[] {

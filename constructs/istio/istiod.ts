@@ -2,18 +2,14 @@ import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { ChartRelease, HelmValues } from "../addons/chart-release";
 import { istioChart } from "./istio-charts";
-import { DEFAULT_REVISION_NAME, ISTIO_SYSTEM_NAMESPACE, istiodName } from "../names";
+import { DEFAULT_REVISION_NAME, ISTIOD_MIN_REPLICAS, ISTIO_SYSTEM_NAMESPACE, istiodName } from "../names";
 import { KeepaliveMeshConfig, keepaliveMeshConfig } from "./connection-keepalive";
 import { TopologySpreadConstraint, zoneSpread } from "./zone-spread";
 
 /** Release (and Deployment) name of the default revision's istiod; a named revision's is istiod-<revision>. */
 export const ISTIOD_RELEASE = istiodName(DEFAULT_REVISION_NAME);
 
-/**
- * istiod replicas at the least. With one, draining its node stops sidecar injection (its webhook
- * fails closed) until the pod is rescheduled; the chart creates its disruption budget only above one.
- */
-export const ISTIOD_MIN_REPLICAS = 2;
+export { ISTIOD_MIN_REPLICAS };
 
 /** Where Istio publishes release images; istiod's injector hands the same hub and tag to gateways and sidecars. */
 export const ISTIO_IMAGE_HUB = "docker.io/istio";

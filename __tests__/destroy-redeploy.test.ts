@@ -98,6 +98,9 @@ describe("the control-plane log group across a destroy and a redeploy", () => {
             'mock_provider "aws" {',
             '  mock_resource "aws_iam_role" {\n    defaults = { arn = "arn:aws:iam::111122223333:role/c1-eks-cluster" }\n  }',
             '  mock_resource "aws_kms_key" {\n    defaults = { arn = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" }\n  }',
+            // The deployer's access entry reads the caller's role (DeployerAccess).
+            '  mock_data "aws_caller_identity" {\n    defaults = { arn = "arn:aws:sts::111122223333:assumed-role/ci/session" }\n  }',
+            '  mock_data "aws_iam_session_context" {\n    defaults = { issuer_arn = "arn:aws:iam::111122223333:role/ci" }\n  }',
             "}",
             // After a destroy, with the group EKS created again: imported (a mocked import needs
             // the object's values; a created group's ARN would be unknown at plan time).

@@ -19,15 +19,21 @@ import {
   readSynthesizedStacks,
   reviewAddresses,
 } from "./terraform-addresses";
+import { withoutUserCa } from "./isolated-config";
 
 const CDKTF = path.join(PROJECT_DIR, "node_modules", ".bin", "cdktf");
 
 function synthExample(example: string) {
   const outdir = mkdtempSync(path.join(tmpdir(), "addresses-"));
+  const configDir = mkdtempSync(path.join(tmpdir(), "addresses-config-"));
   try {
     const result = spawnSync(CDKTF, ["synth", "--output", outdir], {
       cwd: PROJECT_DIR,
-      env: { ...process.env, CHECKPOINT_DISABLE: "1", MESH_CONFIG: path.join("examples", `${example}.yaml`) },
+      env: {
+        ...process.env,
+        CHECKPOINT_DISABLE: "1",
+        MESH_CONFIG: withoutUserCa(path.join(PROJECT_DIR, "examples", `${example}.yaml`), configDir),
+      },
       encoding: "utf8",
     });
     if (result.status !== 0)
@@ -35,6 +41,7 @@ function synthExample(example: string) {
     return readSynthesizedStacks(outdir);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
+    rmSync(configDir, { recursive: true, force: true });
   }
 }
 

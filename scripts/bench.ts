@@ -11,11 +11,12 @@
  * Prints figures; it asserts nothing (timing belongs here, not in tests).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { DEFAULT_CONFIG_PATH, PROJECT_DIR } from "../config/project";
+import { absentCaDirectory, withoutUserCa } from "./isolated-config";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TARGETS = { ratio: 1.15, scaling: 1.5, peakRssMiB: 400, coldTestSeconds: 20 };
@@ -149,22 +150,6 @@ const REGIONS = [
   "sa-east-1",
 ];
 
-/**
- * A CA directory that does not exist, given relative to the project as the config requires:
- * synth only warns, as on a fresh clone, whatever the user's ca/ holds.
- */
-function absentCaDirectory(dir: string): string {
-  return path.relative(PROJECT_DIR, path.join(dir, "no-ca"));
-}
-
-/** The default example as it is, but with a CA directory of its own. */
-function defaultConfig(dir: string): string {
-  const file = path.join(dir, "default.yaml");
-  const config = parse(readFileSync(DEFAULT_CONFIG_PATH, "utf8"));
-  writeFileSync(file, stringify({ ...config, certificateAuthority: { directory: absentCaDirectory(dir) } }));
-  return file;
-}
-
 /** A mesh of `count` clusters with distinct /16s, spread over regions. */
 function meshConfig(dir: string, count: number): string {
   const file = path.join(dir, `mesh-${count}.yaml`);
@@ -200,7 +185,7 @@ function main(): void {
     const project = {
       label: "default config (2 clusters)",
       cwd: PROJECT_DIR,
-      env: { MESH_CONFIG: defaultConfig(dir) },
+      env: { MESH_CONFIG: withoutUserCa(DEFAULT_CONFIG_PATH, dir) },
     };
     const overFloor = compare(floor, project);
     const two = { label: "generated 2 clusters", cwd: PROJECT_DIR, env: { MESH_CONFIG: meshConfig(dir, 2) } };

@@ -1,16 +1,7 @@
 import { Construct } from "constructs";
 import { Fn, ITerraformDependable, Op } from "cdktf";
 import { ChartRelease, HelmValues } from "../addons/chart-release";
-import {
-  GATEWAY_MIN_AVAILABLE,
-  GATEWAY_MIN_REPLICAS,
-  GATEWAY_READY_PATH,
-  GatewayRevision,
-  GatewayValues,
-  gatewayRevisionValues,
-  gatewayZoneSpread,
-  istioChart,
-} from "./istio-charts";
+import { GATEWAY_READY_PATH, GatewayRevision, GatewayValues, gatewayCommonValues, istioChart } from "./istio-charts";
 import {
   EAST_WEST_GATEWAY_PORTS,
   EAST_WEST_GATEWAY_RELEASE,
@@ -86,17 +77,13 @@ export class EastWestGateway extends Construct {
   constructor(scope: Construct, id: string, props: EastWestGatewayProps) {
     super(scope, id);
     const values: GatewayValues = {
-      // Also derived by the chart from the release name; pinned because the cross-network Gateway selects it.
-      // The chart adds the topology.istio.io/network label itself from networkGateway (Service and pods);
-      // repeating it here would render the key twice.
-      labels: { istio: EAST_WEST_GATEWAY_SELECTOR },
+      // The `istio` label is also derived by the chart from the release name; pinned because the
+      // cross-network Gateway selects it. The chart adds the topology.istio.io/network label itself
+      // from networkGateway (Service and pods); repeating it here would render the key twice.
+      ...gatewayCommonValues(EAST_WEST_GATEWAY_SELECTOR, props.revision),
       networkGateway: props.network,
       networkGatewayPorts: NETWORK_GATEWAY_PORTS,
       service: { type: "LoadBalancer", annotations: EAST_WEST_NLB_ANNOTATIONS },
-      autoscaling: { minReplicas: GATEWAY_MIN_REPLICAS },
-      podDisruptionBudget: { minAvailable: GATEWAY_MIN_AVAILABLE },
-      ...gatewayRevisionValues(props.revision),
-      topologySpreadConstraints: gatewayZoneSpread(EAST_WEST_GATEWAY_SELECTOR),
     };
     this.release = new ChartRelease(this, "release", {
       releaseName: EAST_WEST_GATEWAY_RELEASE,

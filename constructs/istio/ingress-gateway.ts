@@ -1,15 +1,7 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { ChartRelease, HelmValues } from "../addons/chart-release";
-import {
-  GATEWAY_MIN_AVAILABLE,
-  GATEWAY_MIN_REPLICAS,
-  GatewayRevision,
-  GatewayValues,
-  gatewayRevisionValues,
-  gatewayZoneSpread,
-  istioChart,
-} from "./istio-charts";
+import { GatewayRevision, GatewayValues, gatewayCommonValues, istioChart } from "./istio-charts";
 import { ISTIO_INGRESS_NAMESPACE } from "../names";
 
 export const INGRESS_GATEWAY_RELEASE = "istio-ingressgateway";
@@ -49,12 +41,8 @@ export class IngressGateway extends Construct {
   constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id);
     const values: GatewayValues = {
-      labels: { istio: INGRESS_GATEWAY_SELECTOR },
+      ...gatewayCommonValues(INGRESS_GATEWAY_SELECTOR, props.revision),
       service: { type: "ClusterIP" },
-      autoscaling: { minReplicas: GATEWAY_MIN_REPLICAS },
-      podDisruptionBudget: { minAvailable: GATEWAY_MIN_AVAILABLE },
-      ...gatewayRevisionValues(props.revision),
-      topologySpreadConstraints: gatewayZoneSpread(INGRESS_GATEWAY_SELECTOR),
     };
     this.release = new ChartRelease(this, "release", {
       releaseName: INGRESS_GATEWAY_RELEASE,

@@ -84,3 +84,20 @@ export { GATEWAY_MIN_AVAILABLE, GATEWAY_MIN_REPLICAS };
 export function gatewayZoneSpread(selector: string): TopologySpreadConstraint[] {
   return zoneSpread({ [GATEWAY_SELECTOR_LABEL]: selector });
 }
+
+/** The gateway chart values every gateway shares: its selector label, replicas, disruption budget, zone spread and revision. */
+export function gatewayCommonValues(
+  selector: string,
+  revision?: GatewayRevision,
+): Pick<
+  GatewayValues,
+  "labels" | "autoscaling" | "podDisruptionBudget" | "topologySpreadConstraints" | "revision" | "podAnnotations"
+> {
+  return {
+    labels: { [GATEWAY_SELECTOR_LABEL]: selector },
+    autoscaling: { minReplicas: GATEWAY_MIN_REPLICAS },
+    podDisruptionBudget: { minAvailable: GATEWAY_MIN_AVAILABLE },
+    topologySpreadConstraints: gatewayZoneSpread(selector),
+    ...gatewayRevisionValues(revision),
+  };
+}

@@ -65,6 +65,16 @@ export interface KubePod {
   };
 }
 
+/** A command to run in one container of a pod. */
+export interface ExecRequest {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+  readonly command: readonly string[];
+  /** How long the command may take before the request fails with a timeout. */
+  readonly timeoutMs: number;
+}
+
 export interface ExecResult {
   readonly stdout: string;
   readonly stderr: string;
@@ -91,13 +101,7 @@ export interface ClusterClient {
   readService(namespace: string, name: string): Promise<KubeService | undefined>;
   listPods(namespace: string, labelSelector: string): Promise<KubePod[]>;
   /** Runs a command in a container, without a shell or stdin, and collects its output. */
-  exec(
-    namespace: string,
-    pod: string,
-    container: string,
-    command: readonly string[],
-    timeoutMs: number,
-  ): Promise<ExecResult>;
+  exec(request: ExecRequest): Promise<ExecResult>;
 }
 
 /** Why a request failed, coarse enough to pick a hint for the user. */

@@ -6,7 +6,7 @@ import { Writable } from "node:stream";
 import type * as K8s from "@kubernetes/client-node";
 import type { ClusterConnection, ClusterUnderTest } from "./checks/check";
 import { updateKubeconfig } from "./checks/helpers";
-import { ClusterClient, ClusterRequestError, ExecResult, RequestFailureKind } from "./cluster-client";
+import { ClusterClient, ClusterRequestError, ExecRequest, ExecResult, RequestFailureKind } from "./cluster-client";
 import { checkKubeconfigFile, KubeconfigFileError } from "./kubeconfig-file";
 
 /** How long one API request may take before the cluster counts as not answering. */
@@ -179,13 +179,7 @@ class KubeClient implements ClusterClient {
       .items;
   }
 
-  exec(
-    namespace: string,
-    pod: string,
-    container: string,
-    command: readonly string[],
-    timeoutMs: number,
-  ): Promise<ExecResult> {
+  exec({ namespace, pod, container, command, timeoutMs }: ExecRequest): Promise<ExecResult> {
     const stdout = new TextSink();
     const stderr = new TextSink();
     const run = new Promise<ExecResult>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import type { ClusterClient, ExecResult } from "../../verify/cluster-client";
+import type { ClusterClient, ExecRequest, ExecResult } from "../../verify/cluster-client";
 import type { MeshUnderTest } from "../../verify/checks/check";
 import type { ClusterzEntry } from "../../verify/checks/remote-sync";
 
@@ -402,7 +402,7 @@ export class MemoryClient implements ClusterClient {
       listObjects(this.cluster, namespace, "pods", labelSelector),
     );
   }
-  exec(namespace: string, pod: string, container: string, command: readonly string[]) {
+  exec({ namespace, pod, container, command }: ExecRequest) {
     return this.answer("exec", [namespace, pod, container, command.join(" ")], () =>
       execIn(this.cluster, namespace, pod, container, command),
     );

@@ -131,13 +131,13 @@ async function readClusterz(
   client: ClusterClient,
   pod: string,
 ): Promise<{ entries: readonly ClusterzEntry[] } | { problem: string }> {
-  const result = await client.exec(
-    ISTIO_SYSTEM_NAMESPACE,
+  const result = await client.exec({
+    namespace: ISTIO_SYSTEM_NAMESPACE,
     pod,
-    ISTIOD_CONTAINER,
-    CLUSTERZ_COMMAND,
-    CLUSTERZ_TIMEOUT_MS,
-  );
+    container: ISTIOD_CONTAINER,
+    command: CLUSTERZ_COMMAND,
+    timeoutMs: CLUSTERZ_TIMEOUT_MS,
+  });
   if (result.exitCode !== undefined && result.exitCode !== 0) {
     const error = result.stderr.split("\n").find((line) => line.trim());
     return { problem: `could not ask /debug/clusterz (exit ${result.exitCode})${error ? `: ${oneLine(error)}` : ""}` };

@@ -124,13 +124,13 @@ export const traffic: ClusterCheck<never, ReadonlyMap<string, ServedVersions>> =
         sampleHint,
       );
     }
-    const result = await client.exec(
-      SAMPLE_NAMESPACE,
-      pod.metadata.name,
-      CURL_CONTAINER,
-      curlCommand(requests, curlTimeoutSeconds),
-      (requests * curlTimeoutSeconds + 30) * 1000,
-    );
+    const result = await client.exec({
+      namespace: SAMPLE_NAMESPACE,
+      pod: pod.metadata.name,
+      container: CURL_CONTAINER,
+      command: curlCommand(requests, curlTimeoutSeconds),
+      timeoutMs: (requests * curlTimeoutSeconds + 30) * 1000,
+    });
     const { byVersion, other } = tallyAnswers(result.stdout);
 
     const answered = [...byVersion.values()].reduce((sum, count) => sum + count, 0);

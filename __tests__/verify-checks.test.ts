@@ -172,15 +172,46 @@ describe("reachability", () => {
         reason: "not checked: cluster2 is not reachable",
       });
     }
-    expect(find("shared-root")).toMatchObject({ status: "SKIP", reason: "cannot compare: no root read from cluster2" });
+    // The reached clusters are compared; the one not reached is named, and its FAIL keeps the exit code at 1.
+    expect(find("shared-root")).toMatchObject({
+      status: "PASS",
+      reason: expect.stringMatching(
+        /^the 1 reached cluster of 2 \(cluster1\) trusts root .*; cluster2 not reached, not compared$/,
+      ),
+    });
     expect(find("traffic", "cluster1")).toMatchObject({
-      status: "SKIP",
-      reason: expect.stringContaining("versions unknown for cluster2 (not reachable)"),
+      status: "PASS",
+      reason: expect.stringMatching(/; cluster2 not reached, not expected to answer$/),
     });
     expect(find("istiod", "cluster1").status).toBe("PASS");
     expect(clients.get("cluster2")!.calls).toEqual(["serverVersion"]);
     expect(results.filter((result) => result.status === "FAIL")).toHaveLength(1);
     expect(exitCode).toBe(1);
+  });
+
+  it("compares the root over the clusters reached, naming the one left out, and says so when none was", async () => {
+    const [first, second, third] = three.clusters.map((cluster) => cluster.name);
+    const { connections } = scenario(three, (mesh) => delete istio(mesh.get(third)!).secrets!.cacerts);
+    connections.set(second, { reason: "no context", hint: "add it" });
+    const { find, exitCode } = await verify(three, connections);
+    // The root-cert failure of a reached cluster still blocks the comparison; the cluster not reached is only named.
+    expect(find("shared-root")).toEqual({
+      check: "shared-root",
+      status: "SKIP",
+      reason: `cannot compare: no root read from ${third}; ${second} not reached, not compared`,
+      hint: "fix the root-cert failures above first",
+    });
+    expect(find("traffic", first).reason).toMatch(new RegExp(`; ${second} not reached, not expected to answer$`));
+    expect(exitCode).toBe(1);
+
+    for (const name of three.clusters.map((cluster) => cluster.name))
+      connections.set(name, { reason: "no context", hint: "add it" });
+    const none = await verify(three, connections);
+    expect(none.find("shared-root")).toMatchObject({
+      status: "SKIP",
+      reason: "no cluster reached: nothing to compare",
+    });
+    expect(none.exitCode).toBe(1);
   });
 
   it("fails a cluster without a kubeconfig context with the update-kubeconfig command", async () => {
@@ -863,10 +894,11 @@ describe("pieces of the CLI", () => {
           `SKIP  ${`${perCluster.length} checks`.padEnd(14)}  ${cluster.name.padEnd(width)}  not checked: ${cluster.name} is not reachable (${skipped})`,
       ),
     );
-    // What failed, and the skips that are not about a cluster not reached, still print on their own.
+    // What failed still prints on its own; the mesh-wide check compares the one cluster reached.
     expect(results.filter((result) => !result.blockedBy).map((result) => `${result.status} ${result.check}`)).toEqual(
-      expect.arrayContaining(["FAIL reachable", "SKIP shared-root"]),
+      expect.arrayContaining(["FAIL reachable", "PASS shared-root"]),
     );
+    expect(results.filter((result) => !result.blockedBy && result.status !== "PASS")).toHaveLength(2);
     expect(results.filter((result) => result.blockedBy)).toHaveLength(2 * perCluster.length);
   });
 

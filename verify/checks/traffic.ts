@@ -26,15 +26,19 @@ export const DEFAULT_CURL_TIMEOUT_SECONDS = 5;
 /** Why the traffic check does not apply without the samples: its reason, and the summary's. */
 export const NO_SAMPLES = "samples: false in the config";
 
-/** The helloworld versions a cluster serves, or why they are not known. */
-type ServedVersions = { readonly versions: readonly string[] } | { readonly unknown: string };
+/**
+ * The helloworld versions a cluster serves, or why they are not known; `notReached` for a cluster
+ * verify could not reach (its reachable FAIL says why): it is not expected to answer.
+ */
+type ServedVersions =
+  { readonly versions: readonly string[] } | { readonly unknown: string } | { readonly notReached: true };
 
 /** Reads which helloworld versions each cluster runs, from its pods' `version` label. */
 async function helloworldVersions({ mesh, clients }: CheckContext): Promise<Map<string, ServedVersions>> {
   const entries = await Promise.all(
     mesh.clusters.map(async (cluster): Promise<[string, ServedVersions]> => {
       const client = clients.get(cluster.name);
-      if (!client) return [cluster.name, { unknown: "not reachable" }];
+      if (!client) return [cluster.name, { notReached: true }];
       try {
         const pods = await client.listPods(SAMPLE_NAMESPACE, HELLOWORLD_POD_SELECTOR);
         const versions = pods
@@ -143,14 +147,17 @@ export const traffic: ClusterCheck<never, ReadonlyMap<string, ServedVersions>> =
 
     const silent: string[] = [];
     const unknown: string[] = [];
+    const notReached: string[] = [];
     for (const [name, entry] of served) {
-      if (!("versions" in entry)) unknown.push(`${name} (${entry.unknown})`);
+      if ("notReached" in entry) notReached.push(name);
+      else if ("unknown" in entry) unknown.push(`${name} (${entry.unknown})`);
       else if (!entry.versions.length) silent.push(`${name} (runs no helloworld pod)`);
       else if (!entry.versions.some((version) => byVersion.has(version)))
         silent.push(`${name} (${entry.versions.join()})`);
     }
     if (silent.length) parts.push(`none from ${silent.join(", ")}`);
     if (unknown.length) parts.push(`versions unknown for ${unknown.join(", ")}`);
+    if (notReached.length) parts.push(`${notReached.join(", ")} not reached, not expected to answer`);
     if (other.length) parts.push(`${other.length} other answers such as ${JSON.stringify(other[0].slice(0, 80))}`);
     const failedRequests = requests - answered - other.length;
     const firstError = result.stderr.split("\n").find((line) => line.trim());
@@ -170,7 +177,11 @@ export const traffic: ClusterCheck<never, ReadonlyMap<string, ServedVersions>> =
         `requests do not cross clusters: fix the checks above (remote secrets, east-west gateways, root), then see istiod's endpoints: istioctl --context ${cluster.kubeContext} proxy-config endpoints ${pod.metadata.name}.${SAMPLE_NAMESPACE} | grep helloworld`,
       );
     }
-    if (unknown.length) return skip(reason, "fix the reachability failures above first");
+    if (unknown.length) {
+      const unlisted = mesh.clusters.filter((each) => unknown.some((entry) => entry.startsWith(`${each.name} (`)));
+      const commands = unlisted.map((each) => `${kubectl(each)} -n ${SAMPLE_NAMESPACE} get pods`).join("; ");
+      return skip(reason, `retry; if it persists, see why the helloworld pods could not be listed: ${commands}`);
+    }
     return pass(reason);
   },
 };

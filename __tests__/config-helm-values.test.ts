@@ -1,14 +1,11 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
+import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { validateMeshConfig } from "../config/load";
 import { MESH_INVARIANTS } from "../config/rules/helm-values";
 import { HELM_RELEASE_KEYS } from "../config/schema";
 import { BadInput, Config, expectProblem, problemLinesOf, validConfig } from "./helpers/config-problems";
 import { StackJson, resourcesOf, synthMesh } from "./helpers/synth";
-import { hasTerraform } from "./helpers/terraform";
+import { evaluateOutputs, hasTerraform } from "./helpers/terraform";
 
 /**
  * The user's Helm overrides: they reach Helm literally (Terraform evaluates no template in them),
@@ -149,19 +146,7 @@ const runTerraform = hasTerraform || process.env.CI === "true";
       outputs[`${stackName}__${release.name}`] = { value };
     }
   }
-  const moduleDir = mkdtempSync(path.join(tmpdir(), "helm-templates-tf-"));
-  let evaluated: Record<string, { value: string }>;
-  try {
-    writeFileSync(path.join(moduleDir, "main.tf.json"), JSON.stringify({ output: outputs }));
-    const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" };
-    const terraform = (...args: string[]) =>
-      execFileSync("terraform", args, { cwd: moduleDir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    terraform("init", "-input=false", "-backend=false");
-    terraform("apply", "-auto-approve", "-input=false");
-    evaluated = JSON.parse(terraform("output", "-json"));
-  } finally {
-    rmSync(moduleDir, { recursive: true, force: true });
-  }
+  const evaluated = evaluateOutputs<string>(outputs, "helm-templates-tf-");
   const helmSees = (stack: string, key: string) => parse(evaluated[`${stack}__${RELEASE_NAMES[key]}`].value);
 
   it.each(HELM_RELEASE_KEYS.map((key) => [key]))("reach %s literally, mesh-wide, in every cluster", (key) => {

@@ -1,11 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { controlPlaneLogGroupName, EksCluster } from "../constructs/cluster/eks-cluster";
 import { dataOf, resourcesOf, StackJson, synthExample } from "./helpers/synth";
-import { hasTerraform } from "./helpers/terraform";
+import { hasAwsProviderMirror, initFromMirror, MIRRORED_AWS_VERSION, terraformIn } from "./helpers/terraform";
 
 /**
  * `cdktf destroy '*'` then `cdktf deploy '*'` with the same names. EKS keeps writing control-plane
@@ -14,11 +13,7 @@ import { hasTerraform } from "./helpers/terraform";
  * therefore adopts a group of that name when one exists (an import block) and creates it
  * otherwise. The import logic runs here in Terraform itself, against a mocked AWS provider.
  */
-const PLUGIN_DIR = process.env.TF_PLUGIN_DIR ?? "/opt/tf-plugins";
-const AWS_VERSION = process.env.TF_AWS_PROVIDER_VERSION ?? "5.100.0";
-const runTerraform =
-  (hasTerraform && existsSync(path.join(PLUGIN_DIR, "registry.terraform.io", "hashicorp", "aws", AWS_VERSION))) ||
-  process.env.CI === "true";
+const runTerraform = hasAwsProviderMirror || process.env.CI === "true";
 
 const stacks = synthExample("three-regions.yaml");
 const eksStacks = Object.entries(stacks).filter(([name]) => name.endsWith("-eks"));
@@ -82,7 +77,7 @@ describe("the control-plane log group across a destroy and a redeploy", () => {
           path.join(dir, "main.tf.json"),
           JSON.stringify({
             ...module,
-            terraform: { required_providers: { aws: { source: "hashicorp/aws", version: AWS_VERSION } } },
+            terraform: { required_providers: { aws: { source: "hashicorp/aws", version: MIRRORED_AWS_VERSION } } },
             provider: { aws: { region: "us-west-2" } },
           }),
         );
@@ -115,19 +110,9 @@ describe("the control-plane log group across a destroy and a redeploy", () => {
             `run "downgrade_is_refused" {\n  command = plan\n  ${existing([name])}\n  ${running("1.36")}\n  ${refused}\n}`,
           ].join("\n\n"),
         );
-        const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
-        execFileSync("terraform", ["init", "-backend=false", "-input=false", `-plugin-dir=${PLUGIN_DIR}`], {
-          cwd: dir,
-          env,
-          stdio: "pipe",
-        });
-        let output: string;
-        try {
-          output = execFileSync("terraform", ["test", "-no-color"], { cwd: dir, env, encoding: "utf8" });
-        } catch (error) {
-          output = `${(error as { stdout: string }).stdout}\n${(error as { stderr: string }).stderr}`;
-        }
-        expect(output).toContain("Success! 6 passed, 0 failed.");
+        initFromMirror(dir);
+        const { stdout, stderr } = terraformIn(dir, ["test", "-no-color"]);
+        expect(`${stdout}\n${stderr}`).toContain("Success! 6 passed, 0 failed.");
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -1,12 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
+import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { loadMeshConfig, validateMeshConfig } from "../config/load";
 import type { MeshSpec } from "../config/spec";
 import { example, resourcesOf, synthApp, StackJson, SynthOutput } from "./helpers/synth";
-import { hasTerraform, needs } from "./helpers/terraform";
+import { evaluateOutputs, hasTerraform, needs } from "./helpers/terraform";
 import { REMOTE_STATE_OUTPUT, remoteOutputReference, remoteStateReferences } from "./helpers/cdktf-names";
 
 /**
@@ -234,19 +231,8 @@ function evaluateKubeconfigs(): Record<string, { value: string }> {
       outputs[cluster] = { value: filled };
     }
   }
-  const moduleDir = mkdtempSync(path.join(tmpdir(), "mesh-links-tf-"));
-  try {
-    writeFileSync(path.join(moduleDir, "main.tf.json"), JSON.stringify({ output: outputs }));
-    const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" };
-    const terraform = (...args: string[]) =>
-      execFileSync("terraform", args, { cwd: moduleDir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    terraform("init", "-input=false", "-backend=false");
-    terraform("apply", "-auto-approve", "-input=false");
-    evaluatedKubeconfigs = JSON.parse(terraform("output", "-json"));
-  } finally {
-    rmSync(moduleDir, { recursive: true, force: true });
-  }
-  return evaluatedKubeconfigs!;
+  evaluatedKubeconfigs = evaluateOutputs<string>(outputs, "mesh-links-tf-");
+  return evaluatedKubeconfigs;
 }
 
 (needs("terraform", hasTerraform) ? describe : describe.skip).each(meshes)(

@@ -1,19 +1,21 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { example, synthExample, StackJson } from "./helpers/synth";
-import { hasTerraform, needs } from "./helpers/terraform";
+import {
+  hasAwsProviderMirror,
+  initFromMirror,
+  MIRRORED_AWS_VERSION,
+  needs,
+  PLUGIN_DIR,
+  terraformIn,
+} from "./helpers/terraform";
 
 /**
  * Checks the AWS part of every stack against the real AWS provider schema with `terraform
  * validate`, offline. This machine's local mirror holds AWS provider 5.100.0 only (the bindings
  * target 6.x), so this catches arguments that do not exist or have the wrong shape in either.
  */
-const PLUGIN_DIR = process.env.TF_PLUGIN_DIR ?? "/opt/tf-plugins";
-const MIRRORED_AWS_VERSION = process.env.TF_AWS_PROVIDER_VERSION ?? "5.100.0";
-const hasAwsProviderMirror =
-  hasTerraform && existsSync(path.join(PLUGIN_DIR, "registry.terraform.io", "hashicorp", "aws", MIRRORED_AWS_VERSION));
 
 const isAws = (type: string) => type.startsWith("aws_");
 
@@ -68,19 +70,8 @@ function awsPart(stack: StackJson): StackJson {
         module: modules,
       }),
     );
-    const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
-    execFileSync("terraform", ["init", "-backend=false", "-input=false", `-plugin-dir=${PLUGIN_DIR}`], {
-      cwd: dir,
-      env,
-      stdio: "pipe",
-    });
-    let output: string;
-    try {
-      output = execFileSync("terraform", ["validate", "-json"], { cwd: dir, env, encoding: "utf8" });
-    } catch (error) {
-      output = (error as { stdout: string }).stdout;
-    }
-    const result = JSON.parse(output);
+    initFromMirror(dir);
+    const result = JSON.parse(terraformIn(dir, ["validate", "-json"]).stdout);
     const errors = result.diagnostics
       .filter((diagnostic: StackJson) => diagnostic.severity === "error")
       .map(

@@ -12,6 +12,8 @@ import { tagGuardExpressions } from "../constructs/istio/revision-tag-guard";
 import { applyOrder } from "../constructs/istio/revision-plan";
 import { dataOf, resourcesOf, synthApp, StackJson } from "./helpers/synth";
 import { hasTerraform } from "./helpers/terraform";
+import { CANARY_ISTIO, withIstio } from "./helpers/canary-config";
+import type { Config } from "./helpers/config-problems";
 
 /**
  * Canary upgrades by revision: the config rules, one istiod release per revision with its tags,
@@ -19,32 +21,9 @@ import { hasTerraform } from "./helpers/terraform";
  * releases and the plan-time guard that keeps a tag move from breaking (evaluated by terraform).
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Config = Record<string, any>;
-const baseConfig = (istio: Config): Config => ({
-  meshId: "mesh1",
-  apiAllowedCidrs: ["203.0.113.0/24"],
-  clusters: [
-    { name: "cluster1", region: "us-west-2", vpcCidr: "10.10.0.0/16" },
-    { name: "cluster2", region: "us-east-2", vpcCidr: "10.20.0.0/16" },
-  ],
-  istio,
-});
-
-/** The README's canary step: the release istio.version installed, a canary next to it, each with a tag. */
-const CANARY = {
-  revisions: [
-    { name: "default", version: "1.31.0" },
-    { name: "1-31-1", version: "1.31.1" },
-  ],
-  tags: { stable: "default", canary: "1-31-1" },
-  gatewayTag: "stable",
-  sampleTag: "canary",
-};
-
 function problemsOf(istio: Config): string[] {
   try {
-    validateMeshConfig(baseConfig(istio), "test config");
+    validateMeshConfig(withIstio(istio), "test config");
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return error.problems.map(formatProblem);
@@ -54,26 +33,26 @@ function problemsOf(istio: Config): string[] {
 
 describe("istio.revisions in the config", () => {
   it("accepts the canary config and keeps each revision's tags with it", () => {
-    const { spec } = validateMeshConfig(baseConfig(CANARY), "canary");
+    const { spec } = validateMeshConfig(withIstio(CANARY_ISTIO), "canary");
     expect(spec.istioVersion).toBe("1.31.1");
     expect(spec.istioRevisions).toEqual({
       revisions: [
         { name: "default", version: "1.31.0", tags: ["stable"] },
         { name: "1-31-1", version: "1.31.1", tags: ["canary"] },
       ],
-      tags: CANARY.tags,
+      tags: CANARY_ISTIO.tags,
       gatewayTag: "stable",
       sampleTag: "canary",
     });
   });
 
   it("leaves a config with istio.version alone: no revisions", () => {
-    expect(validateMeshConfig(baseConfig({ version: "1.31.0" }), "simple").spec.istioRevisions).toBeUndefined();
+    expect(validateMeshConfig(withIstio({ version: "1.31.0" }), "simple").spec.istioRevisions).toBeUndefined();
   });
 
   it("warns about a revision's patch newer than the known releases, naming the revision", () => {
     const { warnings } = validateMeshConfig(
-      baseConfig({ ...CANARY, revisions: [CANARY.revisions[0], { name: "1-31-1", version: "1.31.99" }] }),
+      withIstio({ ...CANARY_ISTIO, revisions: [CANARY_ISTIO.revisions[0], { name: "1-31-1", version: "1.31.99" }] }),
       "canary",
     );
     expect(warnings).toEqual(
@@ -82,54 +61,54 @@ describe("istio.revisions in the config", () => {
   });
 
   it("defaults the sample tag to the gateway tag", () => {
-    const { spec } = validateMeshConfig(baseConfig({ ...CANARY, sampleTag: undefined }), "canary");
+    const { spec } = validateMeshConfig(withIstio({ ...CANARY_ISTIO, sampleTag: undefined }), "canary");
     expect(spec.istioRevisions?.sampleTag).toBe("stable");
   });
 
   it.each<[string, Config, string]>([
     [
       "version and revisions together",
-      { ...CANARY, version: "1.31.0" },
+      { ...CANARY_ISTIO, version: "1.31.0" },
       'istio.version "1.31.0" is set together with istio.revisions, where each revision names its own version: remove istio.version',
     ],
     [
       "a duplicate revision name",
-      { ...CANARY, revisions: [...CANARY.revisions, { name: "1-31-1", version: "1.31.0" }] },
+      { ...CANARY_ISTIO, revisions: [...CANARY_ISTIO.revisions, { name: "1-31-1", version: "1.31.0" }] },
       'istio.revisions[2].name "1-31-1" is already used by istio.revisions[1]: give every revision its own name',
     ],
     [
       "a revision name with dots",
-      { ...CANARY, revisions: [{ name: "1.31.0", version: "1.31.0" }], tags: { stable: "1.31.0" } },
+      { ...CANARY_ISTIO, revisions: [{ name: "1.31.0", version: "1.31.0" }], tags: { stable: "1.31.0" } },
       "istio.revisions[0].name \"1.31.0\" must be a lowercase DNS label (a-z, 0-9 and '-', not starting or ending with '-')",
     ],
     [
       "an unsupported revision version",
-      { ...CANARY, revisions: [{ name: "default", version: "1.29.4" }, CANARY.revisions[1]] },
+      { ...CANARY_ISTIO, revisions: [{ name: "default", version: "1.29.4" }, CANARY_ISTIO.revisions[1]] },
       'istio.revisions[0].version "1.29.4" is Istio 1.29, which this program does not support',
     ],
     [
       "a tag pointing at no listed revision",
-      { ...CANARY, tags: { stable: "default", canary: "1-31-2" } },
+      { ...CANARY_ISTIO, tags: { stable: "default", canary: "1-31-2" } },
       'istio.tags.canary "1-31-2" is not a revision in istio.revisions (default, 1-31-1): point the tag at one of them',
     ],
     [
       "a tag named like a revision",
-      { ...CANARY, tags: { ...CANARY.tags, default: "1-31-1" } },
+      { ...CANARY_ISTIO, tags: { ...CANARY_ISTIO.tags, default: "1-31-1" } },
       "istio.tags.default has the name of a revision, and istio.io/rev=default would mean both: give the tag another name",
     ],
     [
       "no gateway tag",
-      { ...CANARY, gatewayTag: undefined },
+      { ...CANARY_ISTIO, gatewayTag: undefined },
       "istio.gatewayTag is required with istio.revisions: name the tag the gateways follow",
     ],
     [
       "a gateway tag that is not a tag",
-      { ...CANARY, gatewayTag: "prod" },
+      { ...CANARY_ISTIO, gatewayTag: "prod" },
       'istio.gatewayTag "prod" is not a tag in istio.tags (stable, canary): add it there',
     ],
     [
       "a sample tag that is not a tag",
-      { ...CANARY, sampleTag: "test" },
+      { ...CANARY_ISTIO, sampleTag: "test" },
       'istio.sampleTag "test" is not a tag in istio.tags (stable, canary): add it there',
     ],
     [
@@ -144,7 +123,7 @@ describe("istio.revisions in the config", () => {
 
   it("reports every problem at once", () => {
     expect(
-      problemsOf({ ...CANARY, version: "1.31.0", gatewayTag: "prod", tags: { stable: "nope" } }).length,
+      problemsOf({ ...CANARY_ISTIO, version: "1.31.0", gatewayTag: "prod", tags: { stable: "nope" } }).length,
     ).toBeGreaterThanOrEqual(3);
   });
 
@@ -164,9 +143,9 @@ describe("istio.revisions in the config", () => {
   });
 });
 
-const canary = validateMeshConfig(baseConfig(CANARY), "canary").spec;
+const canary = validateMeshConfig(withIstio(CANARY_ISTIO), "canary").spec;
 const synthesized = synthApp(canary);
-const simple = synthApp(validateMeshConfig(baseConfig({ version: "1.31.0" }), "simple").spec);
+const simple = synthApp(validateMeshConfig(withIstio({ version: "1.31.0" }), "simple").spec);
 
 function releasesOf(stack: StackJson): Record<string, StackJson> {
   return Object.fromEntries(
@@ -392,7 +371,7 @@ const runTerraform = hasTerraform || process.env.CI === "true";
       { name: "1-31-1", version: "1.31.1" },
     ];
     const step = (tags: Record<string, string>, gatewayTag = "stable", sampleTag = "stable", revisions = both) =>
-      validateMeshConfig(baseConfig({ revisions, tags, gatewayTag, sampleTag }), "step").spec.istioRevisions!;
+      validateMeshConfig(withIstio({ revisions, tags, gatewayTag, sampleTag }), "step").spec.istioRevisions!;
     const canaryStep = { stable: "default", canary: "1-31-1" };
     const movedStep = { stable: "1-31-1", canary: "1-31-1" };
     const steps = [

@@ -3,6 +3,7 @@ import { exitCodeOf, runChecks } from "../verify/checks";
 import type { ClusterConnection, MeshUnderTest } from "../verify/checks/check";
 import type { CheckResult } from "../verify/checks/outcome";
 import { imageVersion } from "../verify/checks/revisions";
+import { CANARY_ISTIO, withIstio } from "./helpers/canary-config";
 import { FakeCluster, healthyMesh, KubeJson, MemoryClient, proxyContainer, sidecarStatus } from "./helpers/fake-mesh";
 
 /**
@@ -12,30 +13,9 @@ import { FakeCluster, healthyMesh, KubeJson, MemoryClient, proxyContainer, sidec
  * chart names them (istiod-<revision>, istiod-revision-tag-<tag>, labels istio.io/rev).
  */
 
-const config = (istio: Record<string, unknown>) =>
-  validateMeshConfig(
-    {
-      meshId: "mesh1",
-      apiAllowedCidrs: ["203.0.113.0/24"],
-      clusters: [
-        { name: "cluster1", region: "us-west-2", vpcCidr: "10.10.0.0/16" },
-        { name: "cluster2", region: "us-east-2", vpcCidr: "10.20.0.0/16" },
-      ],
-      istio,
-    },
-    "test",
-  ).spec as MeshUnderTest;
+const config = (istio: Record<string, unknown>) => validateMeshConfig(withIstio(istio), "test").spec as MeshUnderTest;
 
-/** The canary step of the README: stable on the default revision, the sample namespace on the canary. */
-const canary = config({
-  revisions: [
-    { name: "default", version: "1.31.0" },
-    { name: "1-31-1", version: "1.31.1" },
-  ],
-  tags: { stable: "default", canary: "1-31-1" },
-  gatewayTag: "stable",
-  sampleTag: "canary",
-});
+const canary = config(CANARY_ISTIO);
 
 const istioSystem = (cluster: FakeCluster) => cluster.objects["istio-system"]!;
 const samplePods = (cluster: FakeCluster) => Object.values(cluster.objects.sample!.pods!);

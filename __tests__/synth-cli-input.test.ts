@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { MAX_LISTED_PROBLEMS } from "../config/problems";
 import { validConfig } from "./helpers/config-problems";
 import { TS_NODE_ARGS } from "./helpers/run-ts";
+import { runCollecting } from "./helpers/spawn";
 import { PROJECT_DIR } from "./helpers/synth";
 
 /**
@@ -33,26 +34,17 @@ const HANG_MS = 30000;
  * late, as a pager does. (A child's stdio under Node is a socket the parent drains at once, which
  * would hide a cut message.) bash's pipefail gives node's exit code.
  */
-function runReadLate(args: string[], env: Record<string, string>, name: string): Promise<Run> {
+async function runReadLate(args: string[], env: Record<string, string>, name: string): Promise<Run> {
   const outdir = path.join(workDir, `out-${name}`);
   const command = `set -o pipefail; "$0" "$@" 2>&1 >/dev/null | { sleep ${READER_DELAY_SECONDS}; cat; }`;
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-c", command, process.execPath, ...args], {
-      cwd: PROJECT_DIR,
-      env: { ...process.env, CHECKPOINT_DISABLE: "1", CDKTF_OUTDIR: outdir, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${name}: still running after ${HANG_MS} ms`));
-    }, HANG_MS);
-    const chunks: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr: Buffer.concat(chunks).toString("utf8"), wrote: existsSync(outdir) });
-    });
+  const run = await runCollecting("bash", ["-c", command, process.execPath, ...args], {
+    cwd: PROJECT_DIR,
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", CDKTF_OUTDIR: outdir, ...env },
+    timeoutMs: HANG_MS,
   });
+  if (run.timedOut) throw new Error(`${name}: still running after ${HANG_MS} ms`);
+  // The command line swaps the streams: node's stderr is what bash writes to its stdout.
+  return { code: run.code, stderr: run.stdout, wrote: existsSync(outdir) };
 }
 
 const runApp = (env: Record<string, string>, name: string) => runReadLate([...TS_NODE_ARGS, "main.ts"], env, name);

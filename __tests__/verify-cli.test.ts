@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -9,6 +8,7 @@ import type { MeshSpec } from "../config/spec";
 import { closedPortUrl, FakeApiServer, startFakeApiServer, startSilentServer } from "./helpers/fake-kube-api";
 import { FakeCluster, healthyMesh, ISTIOD_CLUSTERZ_COMMAND, ISTIOD_POD, ROOT_B } from "./helpers/fake-mesh";
 import { TS_NODE_ARGS } from "./helpers/run-ts";
+import { runCollecting } from "./helpers/spawn";
 import { CHECKS } from "../verify/checks";
 
 /**
@@ -30,22 +30,10 @@ interface Run {
 
 /** Runs the CLI with only the environment it documents (MESH_CONFIG, KUBECONFIG) plus PATH and HOME. */
 function verify(env: Record<string, string>, args: string[] = []): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...TS_NODE_ARGS, "verify/main.ts", ...args], {
-      cwd: PROJECT_DIR,
-      env: { PATH: process.env.PATH ?? "", HOME: work, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const killer = setTimeout(() => child.kill("SIGKILL"), 40_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
+  return runCollecting(process.execPath, [...TS_NODE_ARGS, "verify/main.ts", ...args], {
+    cwd: PROJECT_DIR,
+    env: { PATH: process.env.PATH ?? "", HOME: work, NO_COLOR: "1", ...env },
+    timeoutMs: 40_000,
   });
 }
 

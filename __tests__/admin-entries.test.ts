@@ -4,27 +4,8 @@ import { validateMeshConfig } from "../config/load";
 import { ConfigError, formatProblem } from "../config/problems";
 import { EksCluster } from "../constructs/cluster/eks-cluster";
 import { reviewAddresses } from "../scripts/terraform-addresses";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import { resourcesOf, synthWith } from "./helpers/synth";
-import { hasTerraform } from "./helpers/terraform";
-
-function terraformEval(expression: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "tf-eval-"));
-  try {
-    return execFileSync("terraform", ["console"], {
-      cwd: dir,
-      input: `${expression}\n`,
-      encoding: "utf8",
-      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
-      stdio: ["pipe", "pipe", "pipe"],
-    }).trim();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { hasTerraform, terraformEval } from "./helpers/terraform";
 
 const ARN = (resource: string) => `arn:aws:iam::111122223333:${resource}`;
 const ADMINS = [

@@ -1,12 +1,8 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import { parse } from "yaml";
 import { loadMeshConfig } from "../config/load";
 import { AWS_IDLE_FLOW_TIMEOUT_SECONDS } from "../constructs/istio/connection-keepalive";
 import { resourcesOf, synthApp, StackJson } from "./helpers/synth";
-import { hasTerraform } from "./helpers/terraform";
+import { hasTerraform, terraformEval } from "./helpers/terraform";
 
 /**
  * What keeps a live mesh healthy under real traffic, read from the synthesized Helm values: the
@@ -29,21 +25,6 @@ const seconds = (duration: string): number => {
   expect(duration).toMatch(/^\d+s$/);
   return Number(duration.slice(0, -1));
 };
-
-function terraformEval(expression: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "tf-eval-"));
-  try {
-    return execFileSync("terraform", ["console"], {
-      cwd: dir,
-      input: `${expression}\n`,
-      encoding: "utf8",
-      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
-      stdio: ["pipe", "pipe", "pipe"],
-    }).trim();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe("connections through NAT gateways and NLBs", () => {
   const { meshConfig } = valuesOf("istiod");

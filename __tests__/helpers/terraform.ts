@@ -83,3 +83,19 @@ export function evaluateOutputs<T = unknown>(
     rmSync(moduleDir, { recursive: true, force: true });
   }
 }
+
+/** Evaluates one expression with `terraform console`, in an empty module, and returns what it prints. */
+export function terraformEval(expression: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "tf-eval-"));
+  try {
+    return execFileSync("terraform", ["console"], {
+      cwd: dir,
+      input: `${expression}\n`,
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+      stdio: ["pipe", "pipe", "pipe"],
+    }).trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

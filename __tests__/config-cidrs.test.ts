@@ -1,14 +1,14 @@
 import * as ipaddr from "ipaddr.js";
 import { validateMeshConfig } from "../config/load";
 import { NON_PUBLIC_RANGES } from "../config/rules/api-cidrs";
-import { BadInput, Config, expectProblem, problemLinesOf, validConfig } from "./helpers/config-problems";
+import { BadEdit, Config, itNamesEachProblem, problemLinesOf, validConfig } from "./helpers/config-problems";
 import { synthMesh, resourcesOf } from "./helpers/synth";
 
 /** CIDR blocks as the user writes them: one notation only, and only public sources for the endpoints. */
 
 const validate = (config: Config) => validateMeshConfig(config, "MESH_CONFIG test.yaml");
 
-const BAD: readonly (BadInput & { readonly edit: (config: Config) => void })[] = [
+const BAD: readonly BadEdit[] = [
   // Notations ipaddr.js (and inet_aton) accept, which would reach Terraform as another string.
   {
     name: "leading zeros in an octet",
@@ -91,14 +91,7 @@ const BAD: readonly (BadInput & { readonly edit: (config: Config) => void })[] =
 ];
 
 describe("a bad CIDR", () => {
-  it.each(BAD.map((bad) => [bad.name, bad] as const))("%s: names the field, the value and the fix", (_name, bad) => {
-    const config = validConfig();
-    bad.edit(config);
-    expectProblem(
-      problemLinesOf(() => validate(config)),
-      bad,
-    );
-  });
+  itNamesEachProblem(BAD, validate);
 });
 
 describe("the 40-range EKS limit", () => {

@@ -1,5 +1,5 @@
 import { validateMeshConfig } from "../config/load";
-import { BadInput, Config, expectProblem, problemLinesOf, validConfig } from "./helpers/config-problems";
+import { BadEdit, Config, itNamesEachProblem, validConfig } from "./helpers/config-problems";
 import { synthMesh } from "./helpers/synth";
 
 /** Single fields with rules beyond their pattern: the S3 state, admin ARNs, the CA directory, kubeContext. */
@@ -9,7 +9,7 @@ const withState = (s3: Config) => (c: Config) =>
   (c.state = { s3: { bucket: "mesh-state", region: "us-west-2", ...s3 } });
 const ROLE = "arn:aws:iam::111122223333:role";
 
-const BAD: readonly (BadInput & { readonly edit: (config: Config) => void })[] = [
+const BAD: readonly BadEdit[] = [
   // S3 general purpose bucket naming rules.
   ...(
     [
@@ -142,14 +142,7 @@ const BAD: readonly (BadInput & { readonly edit: (config: Config) => void })[] =
 ];
 
 describe("a bad field", () => {
-  it.each(BAD.map((bad) => [bad.name, bad] as const))("%s: names the field, the value and the fix", (_name, bad) => {
-    const config = validConfig();
-    bad.edit(config);
-    expectProblem(
-      problemLinesOf(() => validate(config)),
-      bad,
-    );
-  });
+  itNamesEachProblem(BAD, validate);
 });
 
 describe("good fields", () => {

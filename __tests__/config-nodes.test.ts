@@ -4,14 +4,14 @@ import { parse } from "yaml";
 import { validateMeshConfig } from "../config/load";
 import { ISTIOD_MEMORY_REQUEST_GIB, MIN_MESH_NODES, describeInstanceType } from "../config/rules/nodes";
 import { GATEWAY_MIN_REPLICAS, ISTIOD_MIN_REPLICAS } from "../constructs/names";
-import { BadInput, Config, expectProblem, problemLinesOf, validConfig } from "./helpers/config-problems";
+import { BadEdit, Config, itNamesEachProblem, validConfig } from "./helpers/config-problems";
 
 /** Node groups that cannot run the mesh, and instance types that do not fit the AMI or the mesh's pods. */
 
 const validate = (config: Config) => validateMeshConfig(config, "MESH_CONFIG test.yaml");
 const nodes = (value: Config) => (c: Config) => (c.clusters[1].nodes = value);
 
-const BAD: readonly (BadInput & { readonly edit: (config: Config) => void })[] = [
+const BAD: readonly BadEdit[] = [
   {
     name: "desired size 0",
     edit: nodes({ minSize: 0, desiredSize: 0 }),
@@ -71,14 +71,7 @@ const BAD: readonly (BadInput & { readonly edit: (config: Config) => void })[] =
 ];
 
 describe("a node group that does not fit the mesh", () => {
-  it.each(BAD.map((bad) => [bad.name, bad] as const))("%s: names the field, the value and the fix", (_name, bad) => {
-    const config = validConfig();
-    bad.edit(config);
-    expectProblem(
-      problemLinesOf(() => validate(config)),
-      bad,
-    );
-  });
+  itNamesEachProblem(BAD, validate);
 });
 
 describe("node group warnings", () => {

@@ -51,3 +51,21 @@ export function expectProblem(lines: readonly string[], bad: BadInput): void {
   const line = lines.find((candidate) => candidate.startsWith(subject) && candidate.includes(bad.fix));
   expect({ lines, found: line !== undefined }).toEqual({ lines, found: true });
 }
+
+/** A bad input made by editing the valid config. */
+export type BadEdit = BadInput & { readonly edit: (config: Config) => void };
+
+/** One test per edit: the validator's problem lines name its field, value and fix. */
+export function itNamesEachProblem(bad: readonly BadEdit[], validate: (config: Config) => unknown): void {
+  it.each(bad.map((input) => [input.name, input] as const))(
+    "%s: names the field, the value and the fix",
+    (_name, input) => {
+      const config = validConfig();
+      input.edit(config);
+      expectProblem(
+        problemLinesOf(() => validate(config)),
+        input,
+      );
+    },
+  );
+}

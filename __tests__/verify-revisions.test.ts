@@ -123,15 +123,7 @@ describe("verify with revisions", () => {
 
   it("fails pods still on the revision their namespace no longer selects, with the restart to run", async () => {
     // The tag moved (stable -> 1-31-1) but the ingress gateway pod was not rolled yet.
-    const moved = config({
-      revisions: [
-        { name: "default", version: "1.31.0" },
-        { name: "1-31-1", version: "1.31.1" },
-      ],
-      tags: { stable: "1-31-1", canary: "1-31-1" },
-      gatewayTag: "canary",
-      sampleTag: "canary",
-    });
+    const moved = config({ ...CANARY_ISTIO, tags: { stable: "1-31-1", canary: "1-31-1" }, gatewayTag: "canary" });
     const { find } = await verify(moved, (mesh) => {
       for (const cluster of mesh.values()) {
         istioSystem(cluster).services!["istiod-revision-tag-stable"] = tagService("stable", "1-31-1");

@@ -1,6 +1,10 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { Namespace } from "@cdktf/provider-kubernetes/lib/namespace";
 import { loadMeshConfig } from "../config/load";
+import { MeshStack, MINIMUM_TERRAFORM_VERSION } from "../constructs/stacks/stack-base";
 import { remoteStateName } from "./helpers/cdktf-names";
-import { example, resourcesOf, dataOf, synthApp, StackJson } from "./helpers/synth";
+import { example, resourcesOf, dataOf, PROJECT_DIR, synthApp, synthWith, StackJson } from "./helpers/synth";
 
 const { spec } = loadMeshConfig(example("three-regions.yaml"));
 const { stacks, manifest } = synthApp(spec);
@@ -200,5 +204,24 @@ describe("the mesh's AWS side as a whole", () => {
         expect(remote.config.path).toMatch(/^\.\.\/\.\.\/\.\.\/terraform\.[a-z0-9-]+\.tfstate$/);
       }
     }
+  });
+});
+
+describe("what each stack asks of Terraform", () => {
+  it("declares the oldest Terraform it runs on, the version the README asks for", () => {
+    expect(Object.keys(stacks).length).toBeGreaterThan(0);
+    for (const stack of Object.values(stacks)) expect(stack.terraform.required_version).toBe(">= 1.10");
+    const readme = readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    expect(readme).toContain(`Prerequisites: Terraform ${MINIMUM_TERRAFORM_VERSION} or later`);
+  });
+
+  it("still refuses a resource whose provider the stack does not configure", () => {
+    class OneClusterStack extends MeshStack {}
+    const build = () =>
+      synthWith((app) => {
+        const stack = new OneClusterStack(app, "c1-lonely", { meshId: "m", clusterName: "c1", region: "us-west-2" });
+        new Namespace(stack, "ns", { metadata: { name: "x" } });
+      });
+    expect(build).toThrow(/c1-lonely: .*for the following providers: kubernetes/);
   });
 });

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { ValidateProviderPresence } from "cdktf/lib/validations/validate-provider-presence";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { S3StateSpec } from "../../config/spec";
 import { PROJECT_DIR_FROM_STACK, localStateFileName, remoteStateKey } from "../names";
@@ -30,10 +31,17 @@ export function localStatePath(stackName: string, projectDirectory = PROJECT_DIR
   return `${projectDirectory}/${localStateFileName(stackName)}`;
 }
 
+/**
+ * The oldest Terraform that runs every stack: `removed` blocks and `for_each` in import blocks need
+ * 1.7, S3-native state locking (`use_lockfile`) needs 1.10.
+ */
+export const MINIMUM_TERRAFORM_VERSION = "1.10";
+
 /** A stack of one cluster: its AWS provider in the cluster's region, mesh tags, and its state backend. */
 export abstract class MeshStack extends TerraformStack {
   constructor(scope: Construct, stackName: string, props: MeshStackProps) {
     super(scope, stackName);
+    this.addOverride("terraform.required_version", `>= ${MINIMUM_TERRAFORM_VERSION}`);
     new AwsProvider(this, "aws", {
       region: props.region,
       defaultTags: [
@@ -52,6 +60,17 @@ export abstract class MeshStack extends TerraformStack {
     } else {
       new LocalBackend(this, { path: localStatePath(stackName, props.projectDirectory) });
     }
+  }
+
+  /**
+   * cdktf's checks at synth, except its Terraform version checks: those run `terraform version` once
+   * per import block, moved block and terraform_data resource, on the machine that synthesizes
+   * (half the time of a synth, and a failed synth where Terraform is not installed, as in a CI job
+   * that only synthesizes). `required_version` has Terraform itself check, where it runs.
+   */
+  public override runAllValidations(): void {
+    const problems = new ValidateProviderPresence(this).validate();
+    if (problems.length) throw new Error(`${this.node.id}: ${problems.join("; ")}`);
   }
 
   /**

@@ -39,7 +39,6 @@ export async function connectClusters(
   files: readonly string[],
   timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
 ): Promise<Map<string, ClusterConnection>> {
-  const k8s = await import("@kubernetes/client-node");
   const setup = clusters.map(updateKubeconfig).join("; ");
   const present = files.filter((file) => existsSync(file));
   if (!present.length)
@@ -63,6 +62,8 @@ export async function connectClusters(
       `create one context per cluster: ${setup}`,
     );
 
+  // Loaded only now: half a second of start-up that a kubeconfig problem found above never needs.
+  const k8s = await import("@kubernetes/client-node");
   const merged = new k8s.KubeConfig();
   try {
     present.forEach((file, index) => {

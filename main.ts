@@ -1,20 +1,18 @@
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
-import { App } from "cdktf";
 import { loadMeshConfig } from "./config/load";
 import { isInsideProject, PROJECT_DIR, projectDirectoryFromStacks } from "./config/project";
 import { ConfigError } from "./config/problems";
 import { reportFailure } from "./config/report-failure";
 import { staleLocalStateWarnings } from "./config/stale-state";
 import type { MeshSpec } from "./config/spec";
-import { buildMesh } from "./constructs/mesh";
 import { CaError, checkMeshCa } from "./certs/validate-ca";
 
 /**
  * Entry point of `cdktf synth`: config -> validated mesh spec (and CA) -> stacks. Bad input stops
  * here, before any construct exists, so nothing is written to cdktf.out.
  */
-function main(): void {
+async function main(): Promise<void> {
   const { spec, warnings } = loadMeshConfig(configPathFromEnvironment(process.env.MESH_CONFIG));
   const outdir = process.env.CDKTF_OUTDIR ?? DEFAULT_OUTDIR;
   // cdktf shows the app's stdout as it is, like its own "WARN" lines; stderr it labels as errors.
@@ -28,6 +26,9 @@ function main(): void {
   // Annotation stack traces hold absolute paths of this machine: keep them out of manifest.json.
   // App creates only the last folder of the path; --output build/cdktf.out needs build/ as well.
   mkdirSync(outdir, { recursive: true });
+  // cdktf and the provider bindings are most of the start-up: loaded only once the input is good,
+  // so a typo is answered at once.
+  const [{ App }, { buildMesh }] = await Promise.all([import("cdktf"), import("./constructs/mesh")]);
   const app = new App({ outdir, stackTraces: false });
   withoutTokenStackTraces(() => {
     buildMesh(app, spec, { projectDirectory: projectDirectoryFromStacks(outdir) });
@@ -98,10 +99,8 @@ function checkCertificateAuthority(spec: MeshSpec): string[] {
   return warnings;
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   // Users get the message they can act on, never a stack trace.
   const known = error instanceof ConfigError || error instanceof CaError;
   reportFailure(known ? (error as Error).message : `Synth failed: ${(error as Error).message}`);
-}
+});

@@ -197,6 +197,24 @@ describe("YAML that would exhaust the parser", () => {
       ["cluster2", "us-west-2", "10.20.0.0/16", "single"],
     ]);
   });
+
+  it.each([
+    ["a number", "base: 3", "  - <<: 3", "3"],
+    ["an alias of a number", "base: &three 3", "  - <<: *three", "*three"],
+    ["a list holding a string", "base: 3", "  - <<: [x]", "[x]"],
+  ])("rejects a merge key whose value is %s, naming its line and what YAML merges", (_, base, merge, value) => {
+    const text = ["meshId: mesh1", base, "clusters:", merge, "    name: cluster1"].join("\n");
+    expect(linesOfFile(file("merge-scalar.yaml", text))).toEqual([
+      `line 4 ${JSON.stringify(value)} is merged with <<, but YAML merges only mappings: merge a mapping or an alias of one (<<: *base), or quote the key ("<<") if it is a name`,
+    ]);
+  });
+
+  it("takes a quoted << as an ordinary key", () => {
+    const text = ["meshId: mesh1", "clusters:", '  - "<<": 3', "    name: cluster1"].join("\n");
+    expect(linesOfFile(file("quoted-merge.yaml", text))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^clusters\[0\]\.<< is not a known setting/)]),
+    );
+  });
 });
 
 describe("messages about very bad files", () => {

@@ -138,3 +138,12 @@ describe("the numbers behind the rules", () => {
     expect(describeInstanceType(type)).toMatchObject({ architecture });
   });
 });
+
+describe("an instance type of an unknown class", () => {
+  it.each(["zz9.large", "constructor1.large"])(
+    "%s has no architecture or memory to check, even named like a property every object has",
+    (type) => {
+      expect(describeInstanceType(type)).toEqual({ family: type.split(".")[0] });
+    },
+  );
+});

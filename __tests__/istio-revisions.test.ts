@@ -107,6 +107,11 @@ describe("istio.revisions in the config", () => {
       'istio.gatewayTag "prod" is not a tag in istio.tags (stable, canary): add it there',
     ],
     [
+      "a gateway tag named like a property every object has",
+      { ...CANARY_ISTIO, gatewayTag: "constructor" },
+      'istio.gatewayTag "constructor" is not a tag in istio.tags (stable, canary): add it there',
+    ],
+    [
       "a sample tag that is not a tag",
       { ...CANARY_ISTIO, sampleTag: "test" },
       'istio.sampleTag "test" is not a tag in istio.tags (stable, canary): add it there',

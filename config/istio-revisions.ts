@@ -198,7 +198,7 @@ function tagGatewayProblems(raw: RawIstio, tags: Record<string, unknown>): Confi
   }
   for (const field of ["gatewayTag", "sampleTag"] as const) {
     const tag = raw[field];
-    if (typeof tag === "string" && !(tag in tags)) {
+    if (typeof tag === "string" && !Object.hasOwn(tags, tag)) {
       problems.push({
         path: `istio.${field}`,
         value: tag,

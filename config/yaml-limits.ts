@@ -143,7 +143,7 @@ export function aliasProblems(document: Document, lineCounter: LineCounter): Con
  * What each alias refers to: the last node anchored with its name before it, as YAML defines it
  * (the library's own resolve() walks the whole document once per alias).
  */
-function aliasTargets(document: Document): Map<Alias, Node | undefined> {
+export function aliasTargets(document: Document): Map<Alias, Node | undefined> {
   const anchored = new Map<string, Node>();
   const targets = new Map<Alias, Node | undefined>();
   visit(document, {

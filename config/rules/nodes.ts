@@ -64,7 +64,7 @@ export function describeInstanceType(type: string): InstanceType | "malformed" {
   if (!match) return "malformed";
   const [, kind, generation, attributes, size] = match;
   const family = `${kind}${generation}${attributes}`;
-  if (!(kind in KNOWN_CLASSES)) return { family };
+  if (!Object.hasOwn(KNOWN_CLASSES, kind)) return { family };
   const architecture: Architecture = kind === "a" || /g/.test(attributes) ? "arm64" : "x86_64";
   return { family, architecture, memoryGiB: memoryOf(kind, size) };
 }

@@ -209,6 +209,20 @@ describe("YAML that would exhaust the parser", () => {
     ]);
   });
 
+  it("rejects a key that is a list or a mapping, without the YAML library's warning", () => {
+    const warn = jest.spyOn(process, "emitWarning").mockImplementation(() => undefined);
+    try {
+      const text = ["meshId: mesh1", "clusters:", "  - ? [a, b]", "    : 1", "    name: cluster1", "x: {{k: v}: 2}"];
+      expect(linesOfFile(file("collection-key.yaml", text.join("\n")))).toEqual([
+        'line 3 "[a, b]" is a key that is a list or a mapping: every key of a mesh config is a name, such as region',
+        'line 6 "{k: v}" is a key that is a list or a mapping: every key of a mesh config is a name, such as region',
+      ]);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it("takes a quoted << as an ordinary key", () => {
     const text = ["meshId: mesh1", "clusters:", '  - "<<": 3', "    name: cluster1"].join("\n");
     expect(linesOfFile(file("quoted-merge.yaml", text))).toEqual(

@@ -1,7 +1,7 @@
 import { ErrorCode, LineCounter, YAMLError, parseDocument } from "yaml";
 import { ConfigError } from "./problems";
 import { MAX_EXPANDED_VALUES, MAX_NESTING_DEPTH, aliasProblems, tooDeepAt } from "./yaml-limits";
-import { mergeKeyProblems } from "./yaml-merge-keys";
+import { keyProblems } from "./yaml-keys";
 
 /** How to fix each kind of YAML syntax error; the parser's own message says what is wrong. */
 const YAML_FIXES: Partial<Record<ErrorCode, string>> = {
@@ -41,8 +41,8 @@ export function parseYaml(text: string, source: string): unknown {
   if (document.errors.length) throw new ConfigError(source, syntaxProblems(document.errors, text, lineCounter));
   const aliases = aliasProblems(document, lineCounter);
   if (aliases.length) throw new ConfigError(source, aliases);
-  const merges = mergeKeyProblems(document, lineCounter, text);
-  if (merges.length) throw new ConfigError(source, merges);
+  const keys = keyProblems(document, lineCounter, text);
+  if (keys.length) throw new ConfigError(source, keys);
   const data = document.toJS({ maxAliasCount: MAX_EXPANDED_VALUES });
   if (data === null || data === undefined) {
     throw new ConfigError(source, [{ path: "", message: "holds no settings: start from examples/two-clusters.yaml" }]);

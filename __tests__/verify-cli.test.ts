@@ -41,7 +41,7 @@ let configCount = 0;
 /** Writes a mesh config whose contexts are named ctx-<cluster>, so the kubeContext setting is exercised. */
 function meshConfig(clusterNames: string[], settings: { samples?: boolean } = {}): { file: string; spec: MeshSpec } {
   const file = path.join(work, `mesh-${++configCount}.yaml`);
-  const regions = ["us-west-2", "us-east-2", "eu-central-1"];
+  const regions = ["us-west-2", "us-east-2", "eu-central-1", "eu-west-1", "ap-southeast-2"];
   writeFileSync(
     file,
     stringify({
@@ -59,8 +59,13 @@ function meshConfig(clusterNames: string[], settings: { samples?: boolean } = {}
   return { file, spec: loadMeshConfig(file).spec };
 }
 
-/** A kubeconfig with one context per entry; a context whose server is undefined is left out. */
-function kubeconfig(entries: { context: string; server?: string; token?: string }[]): string {
+/**
+ * A kubeconfig with one context per entry; a context whose server is undefined is left out. Its
+ * user holds the test token, another token, or whatever `user` says.
+ */
+function kubeconfig(
+  entries: { context: string; server?: string; token?: string; user?: Record<string, unknown> }[],
+): string {
   const file = path.join(work, `kubeconfig-${++configCount}`);
   const present = entries.filter((entry) => entry.server);
   writeFileSync(
@@ -73,7 +78,7 @@ function kubeconfig(entries: { context: string; server?: string; token?: string 
         name: entry.context,
         cluster: { server: entry.server, "insecure-skip-tls-verify": true },
       })),
-      users: present.map((entry) => ({ name: entry.context, user: { token: entry.token ?? TOKEN } })),
+      users: present.map((entry) => ({ name: entry.context, user: entry.user ?? { token: entry.token ?? TOKEN } })),
       contexts: present.map((entry) => ({
         name: entry.context,
         context: { cluster: entry.context, user: entry.context },
@@ -110,6 +115,13 @@ async function serve(clusters: Map<string, FakeCluster>): Promise<Map<string, Fa
 
 const closeAll = (servers: Map<string, FakeApiServer>) =>
   Promise.all([...servers.values()].map((server) => server.close()));
+/** An exec credential plugin, as aws eks update-kubeconfig writes one, whose command fails without a word. */
+const EXEC_THAT_FAILS = {
+  apiVersion: "client.authentication.k8s.io/v1beta1",
+  command: process.execPath,
+  args: ["-e", "process.exit(3)"],
+};
+
 /** A line of a JavaScript stack trace, with or without a function name. */
 const STACK_FRAME = /^\s+at (.+ \()?\S+:\d+:\d+\)?$/m;
 
@@ -326,40 +338,57 @@ describe("npm run verify against fake API servers", () => {
     },
   );
 
-  it.concurrent("bounds a silent endpoint in time and names a missing context and rejected credentials", async () => {
-    const { file, spec } = meshConfig(["cluster1", "cluster2", "cluster3"]);
-    const silent = await startSilentServer();
-    const servers = await serve(new Map([["cluster3", healthyMesh(spec).get("cluster3")!]]));
-    try {
-      const config = kubeconfig([
-        { context: "ctx-cluster1", server: silent.url },
-        { context: "ctx-cluster2" },
-        { context: "ctx-cluster3", server: servers.get("cluster3")!.url, token: "stale-token" },
-      ]);
-      const run = await verify({ MESH_CONFIG: file, KUBECONFIG: config }, ["--timeout", "1"]);
-      // The silent server never answers: only the 1s request limit ends the run (else the 40s kill, code null).
-      expect(run.code).toBe(1);
-      expect(line(run, "reachable", "cluster1")).toMatch(
-        new RegExp(`^FAIL .*${silent.url} did not answer GET /version within 1s`),
-      );
-      expect(line(run, "reachable", "cluster2")).toMatch(
-        new RegExp(`^FAIL .*context "ctx-cluster2" is not in kubeconfig ${config}`),
-      );
-      expect(hintAfter(run, "reachable", "cluster2")).toBe(
-        "hint: aws eks update-kubeconfig --name cluster2 --region us-east-2 --alias ctx-cluster2",
-      );
-      expect(line(run, "reachable", "cluster3")).toMatch(
-        /^FAIL .*answered HTTP 401 to GET \/version: credentials rejected/,
-      );
-      expect(hintAfter(run, "reachable", "cluster3")).toContain(
-        "aws eks update-kubeconfig --name cluster3 --region eu-central-1 --alias ctx-cluster3",
-      );
-      expect(run.stdout).toMatch(/0 passed, 3 failed, 25 skipped: the mesh is not verified \(exit 1\)/);
-      expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
-    } finally {
-      await Promise.all([silent.close(), closeAll(servers)]);
-    }
-  });
+  it.concurrent(
+    "bounds a silent endpoint in time and names a missing context, rejected and unmakeable credentials",
+    async () => {
+      const { file, spec } = meshConfig(["cluster1", "cluster2", "cluster3", "cluster4", "cluster5"]);
+      const silent = await startSilentServer();
+      const servers = await serve(new Map([["cluster3", healthyMesh(spec).get("cluster3")!]]));
+      try {
+        const config = kubeconfig([
+          { context: "ctx-cluster1", server: silent.url },
+          { context: "ctx-cluster2" },
+          { context: "ctx-cluster3", server: servers.get("cluster3")!.url, token: "stale-token" },
+          // A credential command that fails silently, and a legacy auth-provider entry client-node cannot use.
+          { context: "ctx-cluster4", server: servers.get("cluster3")!.url, user: { exec: EXEC_THAT_FAILS } },
+          { context: "ctx-cluster5", server: servers.get("cluster3")!.url, user: { "auth-provider": { name: "gcp" } } },
+        ]);
+        const run = await verify({ MESH_CONFIG: file, KUBECONFIG: config }, ["--timeout", "1"]);
+        // The silent server never answers: only the 1s request limit ends the run (else the 40s kill, code null).
+        expect(run.code).toBe(1);
+        expect(line(run, "reachable", "cluster1")).toMatch(
+          new RegExp(`^FAIL .*${silent.url} did not answer GET /version within 1s`),
+        );
+        expect(line(run, "reachable", "cluster2")).toMatch(
+          new RegExp(`^FAIL .*context "ctx-cluster2" is not in kubeconfig ${config}`),
+        );
+        expect(hintAfter(run, "reachable", "cluster2")).toBe(
+          "hint: aws eks update-kubeconfig --name cluster2 --region us-east-2 --alias ctx-cluster2",
+        );
+        expect(line(run, "reachable", "cluster3")).toMatch(
+          /^FAIL .*answered HTTP 401 to GET \/version: credentials rejected/,
+        );
+        expect(hintAfter(run, "reachable", "cluster3")).toContain(
+          "aws eks update-kubeconfig --name cluster3 --region eu-central-1 --alias ctx-cluster3",
+        );
+        expect(line(run, "reachable", "cluster4")).toMatch(
+          new RegExp(
+            `^FAIL .*the kubeconfig's credential command "${process.execPath} -e process.exit\\(3\\)" failed: it printed no error$`,
+          ),
+        );
+        expect(line(run, "reachable", "cluster5")).toMatch(
+          /^FAIL .*the kubeconfig's auth-provider "gcp" failed: its entry is incomplete$/,
+        );
+        expect(hintAfter(run, "reachable", "cluster5")).toContain(
+          "aws eks update-kubeconfig --name cluster5 --region ap-southeast-2 --alias ctx-cluster5",
+        );
+        expect(run.stdout).toMatch(/0 passed, 5 failed, \d+ skipped: the mesh is not verified \(exit 1\)/);
+        expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
+      } finally {
+        await Promise.all([silent.close(), closeAll(servers)]);
+      }
+    },
+  );
 
   it.concurrent("exits 2 with a hint when it cannot start: no kubeconfig, bad mesh config, bad option", async () => {
     const { file } = meshConfig(["cluster1", "cluster2"]);

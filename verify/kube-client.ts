@@ -125,6 +125,8 @@ class KubeClient implements ClusterClient {
   private readonly apps: K8s.AppsV1Api;
   private readonly version: K8s.VersionApi;
   private readonly executor: K8s.Exec;
+  /** Where the context's user gets its credentials from, when a program or plugin makes them. */
+  private readonly credentialSource?: string;
 
   constructor(
     private readonly k8s: typeof K8s,
@@ -132,6 +134,7 @@ class KubeClient implements ClusterClient {
     readonly server: string,
     private readonly timeoutMs: number,
   ) {
+    this.credentialSource = credentialSourceOf(config.getCurrentUser());
     this.core = config.makeApiClient(k8s.CoreV1Api);
     this.apps = config.makeApiClient(k8s.AppsV1Api);
     this.version = config.makeApiClient(k8s.VersionApi);
@@ -265,8 +268,24 @@ class KubeClient implements ClusterClient {
       return new ClusterRequestError("tls", `TLS with ${this.server} failed: ${oneLine(error)}`);
     if (error instanceof this.k8s.FetchError)
       return new ClusterRequestError("unreachable", `${what} at ${this.server} failed: ${oneLine(error)}`);
+    // Errors without a system error code come from making the credentials, before any request.
+    if (this.credentialSource && !code) {
+      // A TypeError is client-node failing on an entry it cannot use; its text names its internals.
+      const detail = error instanceof TypeError ? "its entry is incomplete" : oneLine(error) || "it printed no error";
+      return new ClusterRequestError("credentials", `the kubeconfig's ${this.credentialSource} failed: ${detail}`);
+    }
     return new ClusterRequestError("other", `${what} at ${this.server} failed: ${oneLine(error)}`);
   }
+}
+
+/** "credential command aws eks get-token ..." or "auth-provider oidc"; undefined for a token or certificate. */
+function credentialSourceOf(user: K8s.User | null): string | undefined {
+  if (user?.exec?.command) {
+    const args: unknown[] = Array.isArray(user.exec.args) ? user.exec.args : [];
+    return `credential command "${[user.exec.command, ...args].join(" ")}"`;
+  }
+  if (user?.authProvider) return `auth-provider "${String(user.authProvider.name ?? "")}"`;
+  return undefined;
 }
 
 /** The exit code in an exec status: "Success", or "Failure" with reason NonZeroExitCode and the code as a cause. */

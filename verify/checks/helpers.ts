@@ -63,7 +63,7 @@ export function requestFailure(error: unknown, cluster: ClusterUnderTest, client
     case "credentials":
       return fail(
         message,
-        "the kubeconfig's credential plugin failed: install the AWS CLI v2 and check `aws sts get-caller-identity`",
+        `check \`aws sts get-caller-identity\` (AWS CLI v2), then let the AWS CLI write the context: ${updateKubeconfig(cluster)}`,
       );
     default:
       return fail(message, `run ${kubectl(cluster)} get --raw /version to see the server's full answer`);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as x509 from "@peculiar/x509";
 import { createIntermediateCertificate, ensureMeshCa, generateCaKeyPair, loadSigningCa, SigningCa } from "../certs/ca";
-import { parseCertsArguments } from "../certs/options";
+import { checkActionAgainstConfig, parseCertsArguments } from "../certs/options";
 import { rotateIntermediate } from "../certs/rotate-intermediate";
 import { runRotation } from "../certs/rotation-cli";
 import { nextRootFiles, rotateRoot } from "../certs/rotate-root";
@@ -373,6 +373,15 @@ describe("npm run certs arguments", () => {
       "--rotate-intermediate needs the name of a cluster",
     );
     expect(() => parseCertsArguments(["--rotate"])).toThrow('unknown option "--rotate"');
+  });
+
+  it("names a cluster the config does not have, with the usage, before looking at the CA directory", () => {
+    const action = parseCertsArguments(["--rotate-intermediate", "cluster9"]);
+    expect(() => checkActionAgainstConfig(action, ["cluster1", "cluster2"])).toThrow(
+      "npm run certs: --rotate-intermediate cluster9 names no cluster of the config: use one of cluster1, cluster2\nusage: npm run certs",
+    );
+    expect(() => checkActionAgainstConfig(action, ["cluster9"])).not.toThrow();
+    expect(() => checkActionAgainstConfig({ kind: "ensure" }, [])).not.toThrow();
   });
 
   it("the CLI refuses a skipped stage with exit 1, the next command and no stack trace", () => {

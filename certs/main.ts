@@ -6,7 +6,7 @@ import { ConfigError } from "../config/problems";
 import { displayPath } from "./layout";
 import { CaEntry, ensureMeshCa } from "./ca";
 import { CaError } from "./validate-ca";
-import { CertsUsageError, parseCertsArguments } from "./options";
+import { CertsUsageError, checkActionAgainstConfig, parseCertsArguments } from "./options";
 import { runRotation } from "./rotation-cli";
 
 /**
@@ -17,6 +17,10 @@ async function main(): Promise<void> {
   const action = parseCertsArguments(process.argv.slice(2));
   const configPath = process.env.MESH_CONFIG ? path.resolve(process.env.MESH_CONFIG) : undefined;
   const { spec } = loadMeshConfig(configPath);
+  checkActionAgainstConfig(
+    action,
+    spec.clusters.map((cluster) => cluster.name),
+  );
   const caDirectory = path.resolve(PROJECT_DIR, spec.caDirectory);
   console.log(
     `Mesh CA in ${displayPath(PROJECT_DIR, caDirectory)}/ for ${spec.clusters.map((cluster) => cluster.name).join(", ")}:`,

@@ -139,6 +139,20 @@ const BAD: readonly BadEdit[] = [
     value: "cluster1",
     fix: "is already used by clusters[0]",
   },
+  {
+    name: "a kubeContext of spaces",
+    edit: (c) => (c.clusters[0].kubeContext = "   "),
+    path: "clusters[0].kubeContext",
+    value: "   ",
+    fix: "is only spaces: name a kubeconfig context, or remove the line to use the cluster name",
+  },
+  {
+    name: "a kubeContext with a line break",
+    edit: (c) => (c.clusters[0].kubeContext = "prod\nstaging"),
+    path: "clusters[0].kubeContext",
+    value: "prod\nstaging",
+    fix: "holds a line break or another control character",
+  },
 ];
 
 describe("a bad field", () => {

@@ -214,6 +214,14 @@ export const ClusterSchema = z
     kubeContext: z
       .string()
       .min(1, { error: "must not be empty: name a kubeconfig context, or remove the line to use the cluster name" })
+      .refine((context) => context.trim() !== "", {
+        error: "is only spaces: name a kubeconfig context, or remove the line to use the cluster name",
+      })
+      // eslint-disable-next-line no-control-regex
+      .refine((context) => !/[\u0000-\u001f\u007f]/.test(context), {
+        error:
+          "holds a line break or another control character: write the context name as kubectl config get-contexts shows it",
+      })
       .optional()
       .describe("kubeconfig context `npm run verify` uses for this cluster. Default: the cluster name."),
     helmValues: helmOverrides

@@ -214,7 +214,7 @@ export const ClusterSchema = z
     kubeContext: z
       .string()
       .min(1, { error: "must not be empty: name a kubeconfig context, or remove the line to use the cluster name" })
-      .refine((context) => context.trim() !== "", {
+      .refine((context) => context === "" || context.trim() !== "", {
         error: "is only spaces: name a kubeconfig context, or remove the line to use the cluster name",
       })
       // eslint-disable-next-line no-control-regex

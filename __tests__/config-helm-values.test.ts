@@ -130,8 +130,12 @@ const runTerraform = hasTerraform || process.env.CI === "true";
 
 (runTerraform ? describe : describe.skip)("template sequences in Helm values, evaluated by terraform", () => {
   const config = validConfig();
-  config.helmValues = Object.fromEntries(HELM_RELEASE_KEYS.map((key) => [key, { meshWide: TEMPLATES }]));
-  config.clusters[1].helmValues = { istiod: { perCluster: TEMPLATES }, meshManifests: { perCluster: TEMPLATES } };
+  // Under global, which every chart's schema leaves open (the gateway and mesh charts allow no other new key).
+  config.helmValues = Object.fromEntries(HELM_RELEASE_KEYS.map((key) => [key, { global: { meshWide: TEMPLATES } }]));
+  config.clusters[1].helmValues = {
+    istiod: { global: { perCluster: TEMPLATES } },
+    meshManifests: { global: { perCluster: TEMPLATES } },
+  };
   const stacks = synthMesh(validate(config).spec);
 
   // Every helm_release's values as Terraform computes them, in a module with no provider.
@@ -151,14 +155,14 @@ const runTerraform = hasTerraform || process.env.CI === "true";
 
   it.each(HELM_RELEASE_KEYS.map((key) => [key]))("reach %s literally, mesh-wide, in every cluster", (key) => {
     for (const cluster of ["cluster1", "cluster2"]) {
-      expect(helmSees(`${cluster}-platform`, key).meshWide).toEqual(TEMPLATES);
+      expect(helmSees(`${cluster}-platform`, key).global.meshWide).toEqual(TEMPLATES);
     }
   });
 
   it("reach istiod and the mesh chart literally from one cluster's helmValues, in that cluster only", () => {
     for (const key of ["istiod", "meshManifests"]) {
-      expect(helmSees("cluster2-platform", key).perCluster).toEqual(TEMPLATES);
-      expect(helmSees("cluster1-platform", key).perCluster).toBeUndefined();
+      expect(helmSees("cluster2-platform", key).global.perCluster).toEqual(TEMPLATES);
+      expect(helmSees("cluster1-platform", key).global.perCluster).toBeUndefined();
     }
   });
 

@@ -94,7 +94,8 @@ export function istioVersionWarning(version: string): string | undefined {
   return `istio.version "${version}" is newer than the Istio ${parsed.minor} releases this program knows (${known}): check that it is published at https://istio.io/latest/news/releases/ before deploying, or Helm fails after the clusters exist`;
 }
 
-function newestPatch(minor: string): string {
+/** The newest patch of a minor in the table. */
+export function newestPatch(minor: string): string {
   const { patches } = ISTIO_RELEASES[minor];
   return patches[patches.length - 1];
 }

@@ -1,11 +1,11 @@
 import * as path from "node:path";
 import deepmerge from "deepmerge";
-import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { defaultNetworkName, helloworldVersion } from "./defaults";
 import { DEFAULT_CONFIG_PATH } from "./project";
 import { parseYaml } from "./parse-yaml";
 import { readConfigText } from "./read-config";
+import { chartValueProblems } from "./rules/chart-values";
 import { helmValueProblems } from "./rules/helm-values";
 import { stateKeyProblems } from "./rules/s3-state";
 import { parseIpv4Network, formatIpv4Network, subnetOf } from "./cidr";
@@ -15,7 +15,8 @@ import type { ClusterSpec, MeshSpec } from "./spec";
 import { lifecycleProblems, retirementWarnings } from "./lifecycle-rules";
 import { SalvagedMesh, configWarnings, crossFieldProblems } from "./validate";
 import { tokenRotationProblems } from "./rules/token-rotation";
-import { istioMinorNumber } from "./istio-versions";
+import { ISTIO_MINORS, istioMinorNumber, parseIstioVersion } from "./istio-versions";
+import { intendedKey } from "./intended-key";
 import { newestVersion, revisionProblems, toRevisionsSpec } from "./istio-revisions";
 
 export interface LoadedMesh {
@@ -43,6 +44,7 @@ export function validateMeshConfig(raw: unknown, source: string, today = new Dat
     // Cross-field rules run on what the schema accepted, so a typo elsewhere does not hide an overlap.
     ...crossFieldProblems(salvaged),
     ...helmValueProblems(raw),
+    ...chartValueProblems(raw, installedIstioMinor(salvaged)),
     ...stateKeyProblems(
       (salvaged as { state?: { s3?: { keyPrefix?: string } } }).state?.s3?.keyPrefix,
       (salvaged.clusters ?? []).map((cluster) => cluster?.name),
@@ -58,6 +60,21 @@ export function validateMeshConfig(raw: unknown, source: string, today = new Dat
     warnings: [...configWarnings(parsed.data, today), ...retirementWarnings(parsed.data)],
   };
 }
+
+/** The minor whose charts the gateways come from: the newest revision's, or istio.version's. */
+function installedIstioMinor(config: SalvagedMesh): string | undefined {
+  const istio = (config as { istio?: { version?: unknown; revisions?: unknown } }).istio;
+  const revisions = Array.isArray(istio?.revisions) ? istio.revisions : undefined;
+  const versions = (revisions ? revisions.map((revision) => revision?.version) : [istio?.version]).filter(
+    (version): version is string => typeof version === "string" && isKnownIstioMinor(version),
+  );
+  return versions.length ? parseIstioVersion(newestVersion(versions))?.minor : undefined;
+}
+
+const isKnownIstioMinor = (version: string) => {
+  const minor = parseIstioVersion(version)?.minor;
+  return minor !== undefined && ISTIO_MINORS.includes(minor);
+};
 
 /** The path as the user would type it: relative inside the working directory, absolute outside. */
 function displayPath(configPath: string): string {
@@ -131,35 +148,6 @@ function suggestion(key: string, known: readonly string[]): string {
   const match = intendedKey(key, known);
   if (match) return `: did you mean "${match}"?`;
   return known.length ? `: known settings are ${known.join(", ")}` : "";
-}
-
-/** The known key an unknown one is most likely a misspelling or abbreviation of, if any. */
-function intendedKey(key: string, known: readonly string[]): string | undefined {
-  if (!known.length) return undefined;
-  const lower = key.toLowerCase();
-  const match =
-    known.find((candidate) => candidate.toLowerCase() === lower) ??
-    known.find((candidate) => lower.length >= 3 && candidate.toLowerCase().startsWith(lower)) ??
-    known.find((candidate) => isAbbreviationOf(lower, candidate.toLowerCase())) ??
-    closest(key, [...known]);
-  const closeEnough =
-    match.toLowerCase() === lower ||
-    match.toLowerCase().startsWith(lower) ||
-    isAbbreviationOf(lower, match.toLowerCase()) ||
-    distance(key, match) <= Math.max(2, key.length / 3) ||
-    known.length === 1;
-  return closeEnough ? match : undefined;
-}
-
-/**
- * Whether a key reads as a shortening of a known one: same first and last letter, and its letters
- * in order within it ("certArn" for "certificateArn").
- */
-function isAbbreviationOf(short: string, long: string): boolean {
-  if (short.length < 3 || short[0] !== long[0] || short[short.length - 1] !== long[long.length - 1]) return false;
-  let next = 0;
-  for (const letter of long) if (letter === short[next]) next += 1;
-  return next >= short.length;
 }
 
 /** Whether a missing required key is already reported as a misspelled key next to it. */

@@ -61,6 +61,14 @@ const TOKEN_MARKER = /[$#&]\{TfToken\[/;
  * value that belongs to the mesh, or a cdktf token marker, which synth would replace.
  */
 export function helmValueProblems(raw: unknown): ConfigProblem[] {
+  return helmValueLevels(raw).flatMap(({ path, values }) => [
+    ...invariantProblems(values, path),
+    ...tokenMarkerProblems(values, path),
+  ]);
+}
+
+/** The Helm overrides of the raw config at both levels: mesh-wide, then each cluster's. */
+export function helmValueLevels(raw: unknown): { path: (string | number)[]; values: unknown }[] {
   if (!isMapping(raw)) return [];
   const levels: { path: (string | number)[]; values: unknown }[] = [{ path: ["helmValues"], values: raw.helmValues }];
   if (Array.isArray(raw.clusters)) {
@@ -68,10 +76,7 @@ export function helmValueProblems(raw: unknown): ConfigProblem[] {
       if (isMapping(cluster)) levels.push({ path: ["clusters", index, "helmValues"], values: cluster.helmValues });
     });
   }
-  return levels.flatMap(({ path, values }) => [
-    ...invariantProblems(values, path),
-    ...tokenMarkerProblems(values, path),
-  ]);
+  return levels;
 }
 
 function invariantProblems(overrides: unknown, levelPath: readonly (string | number)[]): ConfigProblem[] {

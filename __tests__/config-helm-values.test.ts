@@ -96,6 +96,32 @@ describe("an override of a value that holds the mesh together", () => {
   });
 });
 
+describe("a value the chart never reads", () => {
+  it("istiod's pilot section, at either level, is rejected with where its values go", () => {
+    const config = validConfig();
+    config.helmValues = { istiod: { pilot: { resources: { requests: { cpu: "1" } } } } };
+    config.clusters[1].helmValues = { istiod: { pilot: { env: { A: "b" } } } };
+    const lines = problemLinesOf(() => validate(config));
+    for (const [path, value] of [
+      ["helmValues.istiod.pilot", config.helmValues.istiod.pilot],
+      ["clusters[1].helmValues.istiod.pilot", config.clusters[1].helmValues.istiod.pilot],
+    ]) {
+      expectProblem(lines, {
+        name: path,
+        path,
+        value,
+        fix: "is ignored by Istio's istiod chart, which takes its values at the top level: move what is under pilot up one level (pilot.resources becomes resources)",
+      });
+    }
+  });
+
+  it("the same values at the top level, as the chart reads them, pass", () => {
+    const config = validConfig();
+    config.helmValues = { istiod: { resources: { requests: { cpu: "1" } }, env: { A: "b" } } };
+    expect(() => validate(config)).not.toThrow();
+  });
+});
+
 describe("a cdktf token marker in a Helm value", () => {
   it.each([
     ["a value", { istiod: { env: { X: "${TfToken[TOKEN.1]}" } } }, "helmValues.istiod.env.X", "${TfToken[TOKEN.1]}"],

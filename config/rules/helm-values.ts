@@ -53,6 +53,19 @@ export const MESH_INVARIANTS: readonly {
   { release: "meshManifests", path: ["ingress", "certificateArn"], owner: "set by clusters[].ingress.certificateArn" },
 ];
 
+/**
+ * Keys a chart never reads: Helm takes them without a word and nothing changes. Istio's istiod
+ * chart has taken its values at the top level since the old operator's `pilot` section went away
+ * (no template of 1.30 or 1.31 reads `.Values.pilot`).
+ */
+const IGNORED_KEYS: readonly { readonly release: string; readonly key: string; readonly fix: string }[] = [
+  {
+    release: "istiod",
+    key: "pilot",
+    fix: "is ignored by Istio's istiod chart, which takes its values at the top level: move what is under pilot up one level (pilot.resources becomes resources)",
+  },
+];
+
 /** What cdktf replaces in synthesized strings: its token markers `${TfToken[`, `#{TfToken[`, `&{TfToken[`. */
 const TOKEN_MARKER = /[$#&]\{TfToken\[/;
 
@@ -63,6 +76,7 @@ const TOKEN_MARKER = /[$#&]\{TfToken\[/;
 export function helmValueProblems(raw: unknown): ConfigProblem[] {
   return helmValueLevels(raw).flatMap(({ path, values }) => [
     ...invariantProblems(values, path),
+    ...ignoredKeyProblems(values, path),
     ...tokenMarkerProblems(values, path),
   ]);
 }
@@ -77,6 +91,15 @@ export function helmValueLevels(raw: unknown): { path: (string | number)[]; valu
     });
   }
   return levels;
+}
+
+function ignoredKeyProblems(overrides: unknown, levelPath: readonly (string | number)[]): ConfigProblem[] {
+  if (!isMapping(overrides)) return [];
+  return IGNORED_KEYS.flatMap(({ release, key, fix }) => {
+    const values = overrides[release];
+    if (!isMapping(values) || !Object.hasOwn(values, key)) return [];
+    return [{ path: formatPath([...levelPath, release, key]), value: values[key], message: fix }];
+  });
 }
 
 function invariantProblems(overrides: unknown, levelPath: readonly (string | number)[]): ConfigProblem[] {

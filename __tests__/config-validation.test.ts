@@ -608,6 +608,14 @@ describe("a file with many problems", () => {
     for (const start of expected) expect(problems.filter((problem) => problem.startsWith(start))).toHaveLength(1);
     expect(problems).toHaveLength(expected.length);
   });
+
+  it("does not take a setting of another section for the one setting a section knows", () => {
+    const config: Config = { ...validConfig(), state: { tokenRotationDays: 14 } };
+    expect(problemsOf(() => validateMeshConfig(config, "MESH_CONFIG t.yaml"))).toEqual([
+      "state.s3 is required but missing: add s3: with bucket and region, or remove state to keep local state",
+      "state.tokenRotationDays is not a known setting: known settings are s3",
+    ]);
+  });
 });
 
 describe("every required field", () => {

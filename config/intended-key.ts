@@ -15,8 +15,7 @@ export function intendedKey(key: string, known: readonly string[]): string | und
     match.toLowerCase().startsWith(lower) ||
     isAbbreviationOf(lower, match.toLowerCase()) ||
     sharesStem(lower, match.toLowerCase()) ||
-    distance(key, match) <= Math.max(2, key.length / 3) ||
-    known.length === 1;
+    distance(key, match) <= Math.max(2, key.length / 3);
   return closeEnough ? match : undefined;
 }
 

@@ -127,10 +127,12 @@ class KubeClient implements ClusterClient {
   private readonly executor: K8s.Exec;
   /** Where the context's user gets its credentials from, when a program or plugin makes them. */
   private readonly credentialSource?: string;
+  /** The kubeconfig's credentials and files, made and read once before the first request. */
+  private prepared?: Promise<void>;
 
   constructor(
     private readonly k8s: typeof K8s,
-    config: K8s.KubeConfig,
+    private readonly config: K8s.KubeConfig,
     readonly server: string,
     private readonly timeoutMs: number,
   ) {
@@ -183,7 +185,8 @@ class KubeClient implements ClusterClient {
       .items;
   }
 
-  exec({ namespace, pod, container, command, timeoutMs }: ExecRequest): Promise<ExecResult> {
+  async exec({ namespace, pod, container, command, timeoutMs }: ExecRequest): Promise<ExecResult> {
+    await this.prepare();
     const stdout = new TextSink();
     const stderr = new TextSink();
     const run = new Promise<ExecResult>((resolve, reject) => {
@@ -210,12 +213,37 @@ class KubeClient implements ClusterClient {
     }
   }
 
-  private request<T>(what: string, call: () => Promise<T>): Promise<T> {
+  private async request<T>(what: string, call: () => Promise<T>): Promise<T> {
+    await this.prepare();
     return this.withLimit(what, call(), this.timeoutMs);
   }
 
+  /**
+   * Runs the credential command (or auth-provider) and reads the certificate files first, on their
+   * own, so that their failures are named as such rather than as a failed request. client-node
+   * keeps the credentials it made, so no request runs the command again before they expire.
+   */
+  private prepare(): Promise<void> {
+    this.prepared ??= this.withLimit("the credentials", this.config.applyToHTTPSOptions({}), this.timeoutMs, (error) =>
+      this.credentialFailure(error),
+    );
+    return this.prepared;
+  }
+
+  private credentialFailure(error: unknown): ClusterRequestError {
+    // A TypeError is client-node failing on an entry it cannot use; its text names its internals.
+    const detail = error instanceof TypeError ? "its entry is incomplete" : oneLine(error) || "it printed no error";
+    const source = this.credentialSource ?? "certificate and key settings";
+    return new ClusterRequestError("credentials", `the kubeconfig's ${source} failed: ${detail}`);
+  }
+
   /** Bounds a call in time and turns whatever it throws into a ClusterRequestError. */
-  private async withLimit<T>(what: string, call: Promise<T>, timeoutMs: number): Promise<T> {
+  private async withLimit<T>(
+    what: string,
+    call: Promise<T>,
+    timeoutMs: number,
+    translate: (error: unknown) => ClusterRequestError = (error) => this.translate(error, what),
+  ): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -232,7 +260,7 @@ class KubeClient implements ClusterClient {
     try {
       return await Promise.race([call, timeout]);
     } catch (error) {
-      throw error instanceof ClusterRequestError ? error : this.translate(error, what);
+      throw error instanceof ClusterRequestError ? error : translate(error);
     } finally {
       clearTimeout(timer);
     }
@@ -268,12 +296,6 @@ class KubeClient implements ClusterClient {
       return new ClusterRequestError("tls", `TLS with ${this.server} failed: ${oneLine(error)}`);
     if (error instanceof this.k8s.FetchError)
       return new ClusterRequestError("unreachable", `${what} at ${this.server} failed: ${oneLine(error)}`);
-    // Errors without a system error code come from making the credentials, before any request.
-    if (this.credentialSource && !code) {
-      // A TypeError is client-node failing on an entry it cannot use; its text names its internals.
-      const detail = error instanceof TypeError ? "its entry is incomplete" : oneLine(error) || "it printed no error";
-      return new ClusterRequestError("credentials", `the kubeconfig's ${this.credentialSource} failed: ${detail}`);
-    }
     return new ClusterRequestError("other", `${what} at ${this.server} failed: ${oneLine(error)}`);
   }
 }

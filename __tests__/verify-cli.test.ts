@@ -5,7 +5,13 @@ import { stringify } from "yaml";
 import { loadMeshConfig } from "../config/load";
 import { PROJECT_DIR } from "../config/project";
 import type { MeshSpec } from "../config/spec";
-import { closedPortUrl, FakeApiServer, startFakeApiServer, startSilentServer } from "./helpers/fake-kube-api";
+import {
+  closedPortUrl,
+  FakeApiServer,
+  startFakeApiServer,
+  startPageServer,
+  startSilentServer,
+} from "./helpers/fake-kube-api";
 import { FakeCluster, healthyMesh, ISTIOD_CLUSTERZ_COMMAND, ISTIOD_POD, ROOT_B } from "./helpers/fake-mesh";
 import { TS_NODE_ARGS } from "./helpers/run-ts";
 import { runCollecting } from "./helpers/spawn";
@@ -41,7 +47,15 @@ let configCount = 0;
 /** Writes a mesh config whose contexts are named ctx-<cluster>, so the kubeContext setting is exercised. */
 function meshConfig(clusterNames: string[], settings: { samples?: boolean } = {}): { file: string; spec: MeshSpec } {
   const file = path.join(work, `mesh-${++configCount}.yaml`);
-  const regions = ["us-west-2", "us-east-2", "eu-central-1", "eu-west-1", "ap-southeast-2"];
+  const regions = [
+    "us-west-2",
+    "us-east-2",
+    "eu-central-1",
+    "eu-west-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "sa-east-1",
+  ];
   writeFileSync(
     file,
     stringify({
@@ -341,8 +355,19 @@ describe("npm run verify against fake API servers", () => {
   it.concurrent(
     "bounds a silent endpoint in time and names a missing context, rejected and unmakeable credentials",
     async () => {
-      const { file, spec } = meshConfig(["cluster1", "cluster2", "cluster3", "cluster4", "cluster5"]);
+      const { file, spec } = meshConfig([
+        "cluster1",
+        "cluster2",
+        "cluster3",
+        "cluster4",
+        "cluster5",
+        "cluster6",
+        "cluster7",
+      ]);
       const silent = await startSilentServer();
+      // What a proxy or a login page in front of an endpoint answers.
+      const loginPage = await startPageServer("text/html", "<html><body>Sign in</body></html>");
+      const brokenJson = await startPageServer("application/json", "{not json");
       const servers = await serve(new Map([["cluster3", healthyMesh(spec).get("cluster3")!]]));
       try {
         const config = kubeconfig([
@@ -352,6 +377,8 @@ describe("npm run verify against fake API servers", () => {
           // A credential command that fails silently, and a legacy auth-provider entry client-node cannot use.
           { context: "ctx-cluster4", server: servers.get("cluster3")!.url, user: { exec: EXEC_THAT_FAILS } },
           { context: "ctx-cluster5", server: servers.get("cluster3")!.url, user: { "auth-provider": { name: "gcp" } } },
+          { context: "ctx-cluster6", server: loginPage.url },
+          { context: "ctx-cluster7", server: brokenJson.url },
         ]);
         const run = await verify({ MESH_CONFIG: file, KUBECONFIG: config }, ["--timeout", "1"]);
         // The silent server never answers: only the 1s request limit ends the run (else the 40s kill, code null).
@@ -382,10 +409,20 @@ describe("npm run verify against fake API servers", () => {
         expect(hintAfter(run, "reachable", "cluster5")).toContain(
           "aws eks update-kubeconfig --name cluster5 --region ap-southeast-2 --alias ctx-cluster5",
         );
-        expect(run.stdout).toMatch(/0 passed, 5 failed, \d+ skipped: the mesh is not verified \(exit 1\)/);
+        expect(line(run, "reachable", "cluster6")).toMatch(
+          new RegExp(
+            `^FAIL .*${loginPage.url} answered GET /version without a Kubernetes version, so it is not a Kubernetes API server`,
+          ),
+        );
+        expect(line(run, "reachable", "cluster7")).toMatch(
+          new RegExp(
+            `^FAIL .*${brokenJson.url} answered GET /version with a body that is not JSON, so it is not a Kubernetes API server`,
+          ),
+        );
+        expect(run.stdout).toMatch(/0 passed, 7 failed, \d+ skipped: the mesh is not verified \(exit 1\)/);
         expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
       } finally {
-        await Promise.all([silent.close(), closeAll(servers)]);
+        await Promise.all([silent.close(), loginPage.close(), brokenJson.close(), closeAll(servers)]);
       }
     },
   );

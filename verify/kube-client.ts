@@ -144,8 +144,16 @@ class KubeClient implements ClusterClient {
   }
 
   async serverVersion(): Promise<string> {
-    const info = await this.request("GET /version", () => this.version.getCode());
-    return info.gitVersion;
+    const info: unknown = await this.request("GET /version", () => this.version.getCode());
+    const version = (info as { gitVersion?: unknown } | undefined)?.gitVersion;
+    // A proxy or a login page in front of the endpoint answers, too, but without a version.
+    if (typeof version !== "string" || !/^v\d+\.\d+/.test(version)) {
+      throw new ClusterRequestError(
+        "http",
+        `${this.server} answered GET /version without a Kubernetes version, so it is not a Kubernetes API server (a proxy or a login page in front of it?)`,
+      );
+    }
+    return version;
   }
 
   readNamespace(name: string) {
@@ -294,6 +302,11 @@ class KubeClient implements ClusterClient {
     if (known[code]) return new ClusterRequestError(known[code][0], `${known[code][1]} ${this.server}`);
     if (/CERT|SSL|TLS|SELF_SIGNED|SIGNATURE/.test(code))
       return new ClusterRequestError("tls", `TLS with ${this.server} failed: ${oneLine(error)}`);
+    if (error instanceof SyntaxError)
+      return new ClusterRequestError(
+        "http",
+        `${this.server} answered ${what} with a body that is not JSON, so it is not a Kubernetes API server (a proxy or a login page in front of it?)`,
+      );
     if (error instanceof this.k8s.FetchError)
       return new ClusterRequestError("unreachable", `${what} at ${this.server} failed: ${oneLine(error)}`);
     return new ClusterRequestError("other", `${what} at ${this.server} failed: ${oneLine(error)}`);

@@ -47,6 +47,21 @@ export async function startSilentServer(): Promise<FakeApiServer> {
   return listen(server, sockets, []);
 }
 
+/** A server that answers every request with the same page: a proxy or login page in front of an endpoint. */
+export async function startPageServer(contentType: string, body: string): Promise<FakeApiServer> {
+  const requests: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((request, response) => {
+    requests.push(`${request.method} ${request.url}`);
+    response.writeHead(200, { "content-type": contentType }).end(body);
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  return listen(server, sockets, requests);
+}
+
 /** A loopback address where nothing listens: connections are refused. */
 export async function closedPortUrl(): Promise<string> {
   const { url, close } = await listen(createTcpServer(), new Set(), []);

@@ -8,6 +8,7 @@ import type { MeshSpec } from "../config/spec";
 import {
   closedPortUrl,
   FakeApiServer,
+  startAnsweringServer,
   startFakeApiServer,
   startPageServer,
   startSilentServer,
@@ -423,6 +424,40 @@ describe("npm run verify against fake API servers", () => {
         expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
       } finally {
         await Promise.all([silent.close(), loginPage.close(), brokenJson.close(), closeAll(servers)]);
+      }
+    },
+  );
+
+  it.concurrent(
+    "reads the lists of an API that writes an empty list as null, as Go does, without an internal error",
+    async () => {
+      const { file } = meshConfig(["cluster1", "cluster2"]);
+      const json = (value: unknown) => ({ contentType: "application/json", body: JSON.stringify(value) });
+      // Every object exists and is empty; every list is null.
+      const server = await startAnsweringServer((path) =>
+        path === "/version"
+          ? json({ gitVersion: "v1.35.0" })
+          : /\/(namespaces|secrets|pods)$/.test(path) && !/\/namespaces\/[^/]+$/.test(path)
+            ? json({ kind: "List", items: null })
+            : json({ metadata: {} }),
+      );
+      try {
+        const run = await verify({
+          MESH_CONFIG: file,
+          KUBECONFIG: kubeconfig([
+            { context: "ctx-cluster1", server: server.url },
+            { context: "ctx-cluster2", server: server.url },
+          ]),
+        });
+        expect(run.code).toBe(1);
+        expect(line(run, "reachable", "cluster1")).toMatch(/^PASS/);
+        expect(line(run, "traffic", "cluster1")).toMatch(
+          /^FAIL .*no running curl pod \(label app=curl\) in namespace sample$/,
+        );
+        expect(run.stdout).not.toMatch(/unexpected error|Cannot read|undefined/);
+        expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
+      } finally {
+        await server.close();
       }
     },
   );

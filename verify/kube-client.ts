@@ -147,12 +147,8 @@ class KubeClient implements ClusterClient {
     const info: unknown = await this.request("GET /version", () => this.version.getCode());
     const version = (info as { gitVersion?: unknown } | undefined)?.gitVersion;
     // A proxy or a login page in front of the endpoint answers, too, but without a version.
-    if (typeof version !== "string" || !/^v\d+\.\d+/.test(version)) {
-      throw new ClusterRequestError(
-        "http",
-        `${this.server} answered GET /version without a Kubernetes version, so it is not a Kubernetes API server (a proxy or a login page in front of it?)`,
-      );
-    }
+    if (typeof version !== "string" || !/^v\d+\.\d+/.test(version))
+      throw this.notKubernetes("GET /version", "without a Kubernetes version");
     return version;
   }
 
@@ -160,20 +156,16 @@ class KubeClient implements ClusterClient {
     return this.read(`namespace ${name}`, () => this.core.readNamespace({ name }));
   }
 
-  async listNamespaces(labelSelector: string) {
-    return (
-      await this.request(`namespaces labelled ${labelSelector}`, () => this.core.listNamespace({ labelSelector }))
-    ).items;
+  listNamespaces(labelSelector: string) {
+    return this.list(`namespaces labelled ${labelSelector}`, () => this.core.listNamespace({ labelSelector }));
   }
 
   readSecret(namespace: string, name: string) {
     return this.read(`secret ${namespace}/${name}`, () => this.core.readNamespacedSecret({ namespace, name }));
   }
 
-  async listSecrets(namespace: string, labelSelector: string) {
-    return (
-      await this.request(`secrets in ${namespace}`, () => this.core.listNamespacedSecret({ namespace, labelSelector }))
-    ).items;
+  listSecrets(namespace: string, labelSelector: string) {
+    return this.list(`secrets in ${namespace}`, () => this.core.listNamespacedSecret({ namespace, labelSelector }));
   }
 
   readConfigMap(namespace: string, name: string) {
@@ -188,9 +180,8 @@ class KubeClient implements ClusterClient {
     return this.read(`service ${namespace}/${name}`, () => this.core.readNamespacedService({ namespace, name }));
   }
 
-  async listPods(namespace: string, labelSelector: string) {
-    return (await this.request(`pods in ${namespace}`, () => this.core.listNamespacedPod({ namespace, labelSelector })))
-      .items;
+  listPods(namespace: string, labelSelector: string) {
+    return this.list(`pods in ${namespace}`, () => this.core.listNamespacedPod({ namespace, labelSelector }));
   }
 
   async exec({ namespace, pod, container, command, timeoutMs }: ExecRequest): Promise<ExecResult> {
@@ -213,12 +204,31 @@ class KubeClient implements ClusterClient {
 
   /** A read of one object: undefined when it does not exist. */
   private async read<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
+    let answer: unknown;
     try {
-      return await this.request(what, call);
+      answer = await this.request(what, call);
     } catch (error) {
       if (error instanceof ClusterRequestError && error.status === 404) return undefined;
       throw error;
     }
+    if (!isObject(answer)) throw this.notKubernetes(what, "without an object");
+    return answer as T;
+  }
+
+  /** The objects of a list; an empty list may come as null (as Go writes a nil slice). */
+  private async list<T>(what: string, call: () => Promise<{ items: T[] }>): Promise<T[]> {
+    const answer: unknown = await this.request(what, call);
+    const items = isObject(answer) ? answer.items : undefined;
+    if (items === null) return [];
+    if (!Array.isArray(items)) throw this.notKubernetes(what, "without a list of items");
+    return items.filter(isObject) as T[];
+  }
+
+  private notKubernetes(what: string, how: string): ClusterRequestError {
+    return new ClusterRequestError(
+      "http",
+      `${this.server} answered ${what} ${how}, so it is not a Kubernetes API server (a proxy or a login page in front of it?)`,
+    );
   }
 
   private async request<T>(what: string, call: () => Promise<T>): Promise<T> {
@@ -302,11 +312,7 @@ class KubeClient implements ClusterClient {
     if (known[code]) return new ClusterRequestError(known[code][0], `${known[code][1]} ${this.server}`);
     if (/CERT|SSL|TLS|SELF_SIGNED|SIGNATURE/.test(code))
       return new ClusterRequestError("tls", `TLS with ${this.server} failed: ${oneLine(error)}`);
-    if (error instanceof SyntaxError)
-      return new ClusterRequestError(
-        "http",
-        `${this.server} answered ${what} with a body that is not JSON, so it is not a Kubernetes API server (a proxy or a login page in front of it?)`,
-      );
+    if (error instanceof SyntaxError) return this.notKubernetes(what, "with a body that is not JSON");
     if (error instanceof this.k8s.FetchError)
       return new ClusterRequestError("unreachable", `${what} at ${this.server} failed: ${oneLine(error)}`);
     return new ClusterRequestError("other", `${what} at ${this.server} failed: ${oneLine(error)}`);
@@ -322,6 +328,9 @@ function credentialSourceOf(user: K8s.User | null): string | undefined {
   if (user?.authProvider) return `auth-provider "${String(user.authProvider.name ?? "")}"`;
   return undefined;
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The exit code in an exec status: "Success", or "Failure" with reason NonZeroExitCode and the code as a cause. */
 function exitCodeOf(status: K8s.V1Status | undefined): number | undefined {

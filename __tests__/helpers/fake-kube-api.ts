@@ -48,11 +48,19 @@ export async function startSilentServer(): Promise<FakeApiServer> {
 }
 
 /** A server that answers every request with the same page: a proxy or login page in front of an endpoint. */
-export async function startPageServer(contentType: string, body: string): Promise<FakeApiServer> {
+export function startPageServer(contentType: string, body: string): Promise<FakeApiServer> {
+  return startAnsweringServer(() => ({ contentType, body }));
+}
+
+/** A server that answers each request path with what `answer` gives, status 200. */
+export async function startAnsweringServer(
+  answer: (path: string) => { readonly contentType: string; readonly body: string },
+): Promise<FakeApiServer> {
   const requests: string[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
     requests.push(`${request.method} ${request.url}`);
+    const { contentType, body } = answer(new URL(request.url ?? "/", "http://fake").pathname);
     response.writeHead(200, { "content-type": contentType }).end(body);
   });
   server.on("connection", (socket) => {

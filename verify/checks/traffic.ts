@@ -121,7 +121,10 @@ export const traffic: ClusterCheck<never, ReadonlyMap<string, ServedVersions>> =
     const pod = pods.find(isReady) ?? pods.find((candidate) => candidate.status?.phase === "Running");
     if (!pod?.metadata?.name) {
       const states = pods
-        .map((candidate) => `${candidate.metadata?.name} is ${candidate.status?.phase ?? "unknown"}`)
+        .map(
+          (candidate) =>
+            `${candidate.metadata?.name ?? "a pod without a name"} is ${candidate.status?.phase ?? "in no phase"}`,
+        )
         .join(", ");
       return fail(
         `no running curl pod (label ${CURL_POD_SELECTOR}) in namespace ${SAMPLE_NAMESPACE}${states ? `: ${states}` : ""}`,

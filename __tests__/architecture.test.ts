@@ -139,6 +139,13 @@ describe("constructs", () => {
   it("share names through constructs/names.ts, which imports nothing", () => {
     expect(IMPORTS.get(NAMES)).toEqual([]);
   });
+
+  it("add no construct validations, which MeshStack.runAllValidations would not run", () => {
+    const adding = under("constructs").filter((file) =>
+      /\.addValidation\(/.test(readFileSync(path.join(PROJECT_DIR, file), "utf8")),
+    );
+    expect(adding).toEqual([]);
+  });
 });
 
 describe.each(["certs", "verify"])("%s/", (folder) => {

@@ -66,7 +66,8 @@ export abstract class MeshStack extends TerraformStack {
    * cdktf's checks at synth, except its Terraform version checks: those run `terraform version` once
    * per import block, moved block and terraform_data resource, on the machine that synthesizes
    * (half the time of a synth, and a failed synth where Terraform is not installed, as in a CI job
-   * that only synthesizes). `required_version` has Terraform itself check, where it runs.
+   * that only synthesizes). `required_version` has Terraform itself check, where it runs. Checks
+   * added with node.addValidation would not run either: the constructs add none (a test keeps it so).
    */
   public override runAllValidations(): void {
     const problems = new ValidateProviderPresence(this).validate();

@@ -1,13 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { stringify } from "yaml";
 import { validateMeshConfig } from "../config/load";
 import { ISTIO_MINORS, newestPatch } from "../config/istio-versions";
 import { chartValueProblems, gatewaySchemaFile, MESH_CHART_SCHEMA_FILE } from "../config/rules/chart-values";
 import { UNDERSTOOD_KEYWORDS } from "../config/rules/json-schema-subset";
 import { Config, expectProblem, problemLinesOf, validConfig } from "./helpers/config-problems";
-import { runHelm } from "./helpers/helm";
+import { gatewaySchemaChart, helmAcceptsValues } from "./helpers/helm";
 import { PROJECT_DIR } from "./helpers/synth";
 
 /**
@@ -119,24 +118,7 @@ describe("the check agrees with Helm", () => {
   const work = mkdtempSync(path.join(tmpdir(), "chart-schemas-"));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  const gatewayStub = (minor: string): string => {
-    const dir = path.join(work, `gateway-${minor}`);
-    mkdirSync(path.join(dir, "templates"), { recursive: true });
-    writeFileSync(path.join(dir, "Chart.yaml"), `apiVersion: v2\nname: gateway\nversion: ${newestPatch(minor)}\n`);
-    writeFileSync(path.join(dir, "values.yaml"), "");
-    writeFileSync(path.join(dir, "values.schema.json"), readFileSync(gatewaySchemaFile(minor)));
-    return dir;
-  };
-  const helmAccepts = (chartDir: string, values: unknown): boolean => {
-    const file = path.join(work, "override.yaml");
-    writeFileSync(file, stringify(values));
-    try {
-      runHelm(["template", "check", chartDir, "--values", file]);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const helmAccepts = (chartDir: string, values: unknown) => helmAcceptsValues(chartDir, values, work);
   const weAccept = (release: string, values: unknown, minor: string) =>
     chartValueProblems({ helmValues: { [release]: values } }, minor).length === 0;
 
@@ -150,7 +132,7 @@ describe("the check agrees with Helm", () => {
   ];
 
   it.each(ISTIO_MINORS.map((minor) => [minor]))("on Istio %s's gateway chart", (minor) => {
-    const chart = gatewayStub(minor);
+    const chart = gatewaySchemaChart(minor, work);
     const verdicts = GATEWAY_OVERRIDES.map((values) => ({ values, ours: weAccept("ingressGateway", values, minor) }));
     expect(verdicts.filter(({ ours }) => ours).length).toBeGreaterThan(0);
     expect(verdicts.filter(({ ours }) => !ours).length).toBeGreaterThan(0);

@@ -1,10 +1,13 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { parse } from "yaml";
+import { parseIstioVersion } from "../config/istio-versions";
 import { loadMeshConfig } from "../config/load";
 import type { MeshSpec } from "../config/spec";
 import { ChartRelease } from "../constructs/addons/chart-release";
+import { gatewaySchemaChart, helmAcceptsValues } from "./helpers/helm";
 import { dataOf, example, PROJECT_DIR, resourcesOf, synthApp, synthExample, StackJson } from "./helpers/synth";
 
 /** The Kubernetes side of every cluster, for the default mesh and for examples/three-regions.yaml. */
@@ -167,6 +170,24 @@ describe.each(meshes)("platform stacks of %s", (_name, mesh, stacks) => {
           undefinedKeys: [],
         });
       }
+    }
+  });
+
+  it("gives both gateways values their chart's schema accepts, by Helm's own check", () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), "gateway-values-"));
+    try {
+      const chart = gatewaySchemaChart(parseIstioVersion(mesh.istioVersion)!.minor, scratch);
+      for (const cluster of mesh.clusters) {
+        for (const releaseName of ["istio-ingressgateway", "istio-eastwestgateway"]) {
+          const values = valuesOf(platform(cluster.name), releaseName);
+          expect({ releaseName, accepted: helmAcceptsValues(chart, values, scratch) }).toEqual({
+            releaseName,
+            accepted: true,
+          });
+        }
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 

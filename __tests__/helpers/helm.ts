@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import { PROJECT_DIR } from "./synth";
 
 /**
@@ -95,4 +95,33 @@ export function helmTemplate(
     const object = document.toJS({ maxAliasCount: -1 });
     return object ? [object as K8sObject] : [];
   });
+}
+
+/**
+ * Istio's gateway chart as far as Helm's values check goes: its values.schema.json of `minor`
+ * (config/chart-schemas/), no defaults and no templates. `helm template` of it accepts exactly the
+ * values the schema accepts.
+ */
+export function gatewaySchemaChart(minor: string, parentDir: string): string {
+  const dir = path.join(parentDir, `gateway-${minor}`);
+  mkdirSync(path.join(dir, "templates"), { recursive: true });
+  writeFileSync(path.join(dir, "Chart.yaml"), `apiVersion: v2\nname: gateway\nversion: ${minor}.0\n`);
+  writeFileSync(path.join(dir, "values.yaml"), "");
+  writeFileSync(
+    path.join(dir, "values.schema.json"),
+    readFileSync(path.join(PROJECT_DIR, "config", "chart-schemas", `istio-${minor}-gateway.schema.json`)),
+  );
+  return dir;
+}
+
+/** Whether `helm template` renders the chart with these values (Helm checks them against the chart's schema). */
+export function helmAcceptsValues(chartDir: string, values: unknown, scratchDir: string): boolean {
+  const file = path.join(scratchDir, "values-under-test.yaml");
+  writeFileSync(file, typeof values === "string" ? values : stringify(values));
+  try {
+    runHelm(["template", "check", chartDir, "--values", file]);
+    return true;
+  } catch {
+    return false;
+  }
 }

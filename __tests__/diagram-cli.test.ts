@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -57,6 +57,26 @@ describe("npm run diagram", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^# Mesh topology\n/);
     expect(result.stdout).toContain("subgraph cluster_eu_central");
+    expect(state()).toEqual(before);
+  });
+
+  it("names an --out that is a folder, or that runs through a file, writing nothing", async () => {
+    const before = state();
+    const aFile = path.join(workDir, "a-file.md");
+    writeFileSync(aFile, "keep\n");
+    const [folder, throughFile] = await Promise.all([
+      diagram(["--config", "examples/three-regions.yaml", "--out", workDir]),
+      diagram(["--config", "examples/three-regions.yaml", "--out", path.join(aFile, "topology.md")]),
+    ]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(
+      `npm run diagram: --out ${workDir} is a folder: name the file to write, such as ${path.join(workDir, "topology.md")}`,
+    );
+    expect(throughFile.code).toBe(1);
+    expect(throughFile.stderr.trim()).toBe(
+      `cannot write ${path.join(aFile, "topology.md")}: a part of the path is a file, not a folder`,
+    );
+    expect(readFileSync(aFile, "utf8")).toBe("keep\n");
     expect(state()).toEqual(before);
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadMeshConfig } from "../config/load";
 import { DEFAULT_CONFIG_PATH, PROJECT_DIR } from "../config/project";
@@ -53,6 +53,26 @@ function writeIfChanged(file: string, text: string): boolean {
   return true;
 }
 
+/** What a failed write means, by error code; otherwise the system's own words. */
+const WRITE_FAILURES: Readonly<Record<string, string>> = {
+  EACCES: "this user may not write there (permission denied)",
+  EROFS: "the file system is read-only",
+  ENOSPC: "the disk is full",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EEXIST: "a part of the path is a file, not a folder",
+};
+
+class WriteError extends Error {}
+
+function writeOrExplain(file: string, text: string): boolean {
+  try {
+    return writeIfChanged(file, text);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new WriteError(`cannot write ${file}: ${WRITE_FAILURES[code ?? ""] ?? message}`);
+  }
+}
+
 function main(argv: readonly string[]): void {
   const options = parseArguments(argv);
   const configPath = options.config ? path.resolve(options.config) : DEFAULT_CONFIG_PATH;
@@ -62,12 +82,17 @@ function main(argv: readonly string[]): void {
     return;
   }
   const output = options.out ? path.resolve(options.out) : REPOSITORY_PAGE;
+  if (options.out && existsSync(output) && statSync(output).isDirectory()) {
+    throw new UsageError(
+      `--out ${options.out} is a folder: name the file to write, such as ${path.join(options.out, "topology.md")}`,
+    );
+  }
   if (process.env.MESH_CONFIG && !options.config) {
     console.log(
       `MESH_CONFIG is not read here: the diagram shows ${sourceName(configPath)}. For your mesh: npm run diagram -- --config ${process.env.MESH_CONFIG} --out topology.md`,
     );
   }
-  const changed = writeIfChanged(output, page);
+  const changed = writeOrExplain(output, page);
   console.log(
     `${changed ? "Wrote" : "Unchanged:"} ${path.relative(process.cwd(), output)} for ${sourceName(configPath)}`,
   );
@@ -83,6 +108,7 @@ try {
     console.error(`npm run diagram: ${error.message}\n\n${DIAGRAM_USAGE}`);
     process.exit(2);
   }
-  console.error(error instanceof ConfigError ? error.message : `Diagram failed: ${(error as Error).message}`);
+  const known = error instanceof ConfigError || error instanceof WriteError;
+  console.error(known ? (error as Error).message : `Diagram failed: ${(error as Error).message}`);
   process.exit(1);
 }

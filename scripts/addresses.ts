@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { PROJECT_DIR } from "../config/project";
+import { checkScriptArguments } from "./script-arguments";
 import {
   ADDRESS_EXAMPLES,
   addressesOf,
@@ -66,6 +67,7 @@ function main(): number {
   return 0;
 }
 
+checkScriptArguments("addresses", process.argv.slice(2), []);
 try {
   process.exitCode = main();
 } catch (error) {

@@ -17,6 +17,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { DEFAULT_CONFIG_PATH, PROJECT_DIR } from "../config/project";
 import { absentCaDirectory, withoutUserCa } from "./isolated-config";
+import { checkScriptArguments } from "./script-arguments";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TARGETS = { ratio: 1.15, scaling: 1.5, peakRssMiB: 400, coldTestSeconds: 20 };
@@ -214,6 +215,7 @@ function main(): void {
   }
 }
 
+checkScriptArguments("bench", process.argv.slice(2), ["--no-tests"]);
 try {
   main();
 } catch (error) {

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { configReferenceMarkdown, meshConfigJsonSchemaText } from "../config/json-schema";
 import { PROJECT_DIR } from "../config/project";
 import { updateReadme } from "./readme-sections";
+import { checkScriptArguments } from "./script-arguments";
 
 /**
  * `npm run schema`: writes the JSON Schema of the mesh config, generated from the zod schema, to
@@ -12,6 +13,7 @@ import { updateReadme } from "./readme-sections";
  */
 const SCHEMA_PATH = path.join(PROJECT_DIR, "examples", "mesh-config.schema.json");
 
+checkScriptArguments("schema", process.argv.slice(2), ["--reference"]);
 if (process.argv.includes("--reference")) {
   process.stdout.write(configReferenceMarkdown());
 } else {

@@ -536,6 +536,18 @@ const BAD_DATA: readonly BadInput[] = [
     fix: "over the EKS limit of 40: set natGateways: single on some clusters",
   },
   {
+    name: "more single-NAT clusters than the API source ranges allow",
+    edit: (c) =>
+      (c.clusters = Array.from({ length: 40 }, (_, i) => ({
+        name: `c${i + 1}`,
+        region: "us-west-2",
+        vpcCidr: `10.${i}.0.0/16`,
+        natGateways: "single",
+      }))),
+    path: "apiAllowedCidrs",
+    fix: "every cluster has one NAT address already, so list fewer, wider ranges, or put at most 39 clusters in one mesh",
+  },
+  {
     name: "an absolute CA directory",
     edit: (c) => (c.certificateAuthority = { directory: "/home/me/pki" }),
     path: "certificateAuthority.directory",

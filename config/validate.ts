@@ -84,11 +84,15 @@ function publicAccessCidrProblems(
   // Counted after duplicates are dropped: those are reported on their own.
   const total = natAddresses + distinctAllowedCidrCount(apiAllowedCidrs);
   if (total <= MAX_PUBLIC_ACCESS_CIDRS) return [];
+  // With one NAT address per cluster already, only fewer clusters or fewer ranges help.
+  const fix = clusters.some((cluster) => memberNatAddressCount(cluster) > 1)
+    ? "set natGateways: single on some clusters, or list fewer, wider ranges"
+    : `every cluster has one NAT address already, so list fewer, wider ranges, or put at most ${MAX_PUBLIC_ACCESS_CIDRS - distinctAllowedCidrCount(apiAllowedCidrs)} clusters in one mesh`;
   return [
     {
       path: "apiAllowedCidrs",
       value: apiAllowedCidrs,
-      message: `plus the clusters' ${natAddresses} NAT addresses gives every API endpoint ${total} source ranges, over the EKS limit of ${MAX_PUBLIC_ACCESS_CIDRS}: set natGateways: single on some clusters, or list fewer, wider ranges`,
+      message: `plus the clusters' ${natAddresses} NAT addresses gives every API endpoint ${total} source ranges, over the EKS limit of ${MAX_PUBLIC_ACCESS_CIDRS}: ${fix}`,
     },
   ];
 }

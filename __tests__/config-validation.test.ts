@@ -535,6 +535,28 @@ const BAD_DATA: readonly BadInput[] = [
     path: "apiAllowedCidrs",
     fix: "over the EKS limit of 40: set natGateways: single on some clusters",
   },
+  // One line per bad value, not one per rule it breaks.
+  {
+    name: "an empty string where the list of ranges belongs",
+    edit: (c) => (c.apiAllowedCidrs = ""),
+    path: "apiAllowedCidrs",
+    value: "",
+    fix: 'must be a list, not a string: write one "- item" per line under the key',
+  },
+  {
+    name: "a negative number of zones",
+    edit: (c) => (c.clusters[0].availabilityZones = -1),
+    path: "clusters[0].availabilityZones",
+    value: -1,
+    fix: "must be at least 2 (EKS needs subnets in two zones)",
+  },
+  {
+    name: "a negative disk size",
+    edit: (c) => (c.clusters[0].nodes = { diskSizeGiB: -1 }),
+    path: "clusters[0].nodes.diskSizeGiB",
+    value: -1,
+    fix: "must be at least 20 GiB",
+  },
   {
     name: "more single-NAT clusters than the API source ranges allow",
     edit: (c) =>

@@ -126,6 +126,11 @@ describe("istio.revisions in the config", () => {
     expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
   });
 
+  it("reports an empty gateway tag once, as a bad name, not again as a missing tag", () => {
+    const lines = problemsOf({ ...CANARY_ISTIO, gatewayTag: "" }).filter((line) => line.startsWith("istio.gatewayTag"));
+    expect(lines).toEqual([expect.stringContaining('istio.gatewayTag "" must be a lowercase DNS label')]);
+  });
+
   it("reports every problem at once", () => {
     expect(
       problemsOf({ ...CANARY_ISTIO, version: "1.31.0", gatewayTag: "prod", tags: { stable: "nope" } }).length,

@@ -198,7 +198,8 @@ function tagGatewayProblems(raw: RawIstio, tags: Record<string, unknown>): Confi
   }
   for (const field of ["gatewayTag", "sampleTag"] as const) {
     const tag = raw[field];
-    if (typeof tag === "string" && !Object.hasOwn(tags, tag)) {
+    // A tag that is not a valid name is reported as such, not also as missing from istio.tags.
+    if (typeof tag === "string" && TagNameSchema.safeParse(tag).success && !Object.hasOwn(tags, tag)) {
       problems.push({
         path: `istio.${field}`,
         value: tag,

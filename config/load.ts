@@ -40,7 +40,9 @@ export function validateMeshConfig(raw: unknown, source: string, today = new Dat
   const parsed = MeshConfigSchema.safeParse(raw);
   const salvaged = (salvage(MeshConfigSchema, raw) ?? {}) as SalvagedMesh;
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => problemsOf(issue, raw))),
+    ...(parsed.success
+      ? []
+      : withoutEchoesOfTypeErrors(parsed.error.issues).flatMap((issue) => problemsOf(issue, raw))),
     // Cross-field rules run on what the schema accepted, so a typo elsewhere does not hide an overlap.
     ...crossFieldProblems(salvaged),
     ...helmValueProblems(raw),
@@ -59,6 +61,17 @@ export function validateMeshConfig(raw: unknown, source: string, today = new Dat
     spec: toMeshSpec(parsed.data),
     warnings: [...configWarnings(parsed.data, today), ...retirementWarnings(parsed.data)],
   };
+}
+
+/**
+ * The issues worth a line each: zod also measures a value of the wrong type ("" has a length of
+ * 0), so a string where a list belongs would be "not a list" and "empty" at once.
+ */
+function withoutEchoesOfTypeErrors(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const mistyped = new Set(
+    issues.filter((issue) => issue.code === "invalid_type").map((issue) => formatPath(issue.path)),
+  );
+  return issues.filter((issue) => issue.code === "invalid_type" || !mistyped.has(formatPath(issue.path)));
 }
 
 /** The minor whose charts the gateways come from: the newest revision's, or istio.version's. */

@@ -107,14 +107,15 @@ const acmCertificateArn = z.string().regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certi
   error: 'is not an ACM certificate ARN like "arn:aws:acm:us-west-2:111122223333:certificate/<uuid>"',
 });
 
-const positiveInt = (max: number) =>
+/** A whole number from `atLeast.value` (one message below it, not one per bound) to `max`. */
+const wholeNumber = (max: number, atLeast = { value: 0, error: "must not be negative" }) =>
   z
     .number({
       error: (issue) =>
         typeof issue.input === "string" ? "must be a whole number: remove the quotes" : "must be a whole number",
     })
     .int({ error: "must be a whole number" })
-    .min(0, { error: "must not be negative" })
+    .min(atLeast.value, { error: atLeast.error })
     .max(max, { error: `must be at most ${max}` });
 
 /** An Istio release of a supported minor (config/istio-versions.ts). */
@@ -149,14 +150,15 @@ export const NodesSchema = z
       .min(1, { error: "must list at least one instance type" })
       .default(DEFAULT_NODE_INSTANCE_TYPES)
       .describe("EC2 instance types of the node group, tried in order."),
-    minSize: positiveInt(450).default(DEFAULT_NODE_MIN_SIZE).describe("Fewest nodes; at most desiredSize."),
-    desiredSize: positiveInt(450).default(DEFAULT_NODE_DESIRED_SIZE).describe("Nodes to start with."),
-    maxSize: positiveInt(450)
-      .min(1, { error: "must be at least 1: the mesh needs nodes" })
+    minSize: wholeNumber(450).default(DEFAULT_NODE_MIN_SIZE).describe("Fewest nodes; at most desiredSize."),
+    desiredSize: wholeNumber(450).default(DEFAULT_NODE_DESIRED_SIZE).describe("Nodes to start with."),
+    maxSize: wholeNumber(450, { value: 1, error: "must be at least 1: the mesh needs nodes" })
       .default(DEFAULT_NODE_MAX_SIZE)
       .describe("Most nodes; at least desiredSize."),
-    diskSizeGiB: positiveInt(16384)
-      .min(20, { error: "must be at least 20 GiB (node image, container images and logs)" })
+    diskSizeGiB: wholeNumber(16384, {
+      value: 20,
+      error: "must be at least 20 GiB (node image, container images and logs)",
+    })
       .default(DEFAULT_NODE_DISK_SIZE_GIB)
       .describe(
         "Size in GiB of each node's encrypted gp3 volume for images and logs (the root volume; on Bottlerocket, the data volume).",
@@ -184,10 +186,10 @@ export const ClusterSchema = z
       .optional()
       .describe("Istio network name; unique per cluster. Default: <name>-network."),
     kubernetesVersion,
-    availabilityZones: positiveInt(MAX_AVAILABILITY_ZONES)
-      .min(MIN_AVAILABILITY_ZONES, {
-        error: `must be at least ${MIN_AVAILABILITY_ZONES} (EKS needs subnets in two zones)`,
-      })
+    availabilityZones: wholeNumber(MAX_AVAILABILITY_ZONES, {
+      value: MIN_AVAILABILITY_ZONES,
+      error: `must be at least ${MIN_AVAILABILITY_ZONES} (EKS needs subnets in two zones)`,
+    })
       .default(DEFAULT_AVAILABILITY_ZONES)
       .describe("Availability zones to spread subnets and nodes over."),
     natGateways: z
@@ -302,7 +304,7 @@ export const MeshConfigSchema = z
       .describe("Remote state. Without it, state stays in local files next to the project."),
     remoteSecrets: z
       .strictObject({
-        tokenRotationDays: positiveInt(MAX_TOKEN_ROTATION_DAYS)
+        tokenRotationDays: wholeNumber(MAX_TOKEN_ROTATION_DAYS)
           .default(DEFAULT_TOKEN_ROTATION_DAYS)
           .describe(
             "Days between two new reader tokens in the remote secrets; each token stays valid for two periods. 0 turns rotation off.",

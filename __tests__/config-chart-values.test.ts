@@ -43,6 +43,13 @@ describe("an override the chart's schema refuses", () => {
       fix: "must be a whole number, not a string (Istio 1.31's gateway chart's schema)",
     },
     {
+      name: "a fraction where the chart takes a whole number",
+      config: withOverride("ingressGateway", { autoscaling: { maxReplicas: 1.5 } }),
+      path: "helmValues.ingressGateway.autoscaling.maxReplicas",
+      value: 1.5,
+      fix: "must be a whole number, not a fraction (Istio 1.31's gateway chart's schema)",
+    },
+    {
       name: "a value outside the chart's list",
       config: withOverride("ingressGateway", { service: { ipFamilyPolicy: "Dual" } }),
       path: "helmValues.ingressGateway.service.ipFamilyPolicy",

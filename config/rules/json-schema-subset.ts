@@ -104,7 +104,11 @@ function typeViolation(value: unknown, schema: JsonSchema, path: readonly (strin
     .filter((type) => type !== "null")
     .map((type) => JSON_TYPE_NAMES[type] ?? type)
     .join(" or ");
-  return invalid(path, value, `must be ${names}, not ${JSON_TYPE_NAMES[actual] ?? actual}`);
+  return invalid(
+    path,
+    value,
+    `must be ${names}, not ${actual === "number" ? "a fraction" : (JSON_TYPE_NAMES[actual] ?? actual)}`,
+  );
 }
 
 function stringViolations(value: string, schema: JsonSchema, path: readonly (string | number)[]): SchemaViolation[] {

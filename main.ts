@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { loadMeshConfig } from "./config/load";
-import { isInsideProject, PROJECT_DIR, projectDirectoryFromStacks } from "./config/project";
+import { isInsideProject, outputDirectoryProblem, PROJECT_DIR, projectDirectoryFromStacks } from "./config/project";
 import { ConfigError } from "./config/problems";
 import { reportFailure } from "./config/report-failure";
 import { staleLocalStateWarnings } from "./config/stale-state";
@@ -15,6 +15,7 @@ import { CaError, checkMeshCa } from "./certs/validate-ca";
 async function main(): Promise<void> {
   const { spec, warnings } = loadMeshConfig(configPathFromEnvironment(process.env.MESH_CONFIG));
   const outdir = process.env.CDKTF_OUTDIR ?? DEFAULT_OUTDIR;
+  checkOutputDirectory(outdir);
   // cdktf shows the app's stdout as it is, like its own "WARN" lines; stderr it labels as errors.
   const allWarnings = [
     ...warnings,
@@ -57,6 +58,12 @@ function configPathFromEnvironment(value: string | undefined): string | undefine
 
 /** cdktf's own default for --output. */
 const DEFAULT_OUTDIR = "cdktf.out";
+
+/** Stops before anything is written when the stacks could not reach the project from `outdir`. */
+function checkOutputDirectory(outdir: string): void {
+  const problem = outputDirectoryProblem(outdir);
+  if (problem) throw new ConfigError("cdktf synth --output", [problem]);
+}
 
 /**
  * Terraform finds local state and the CA files through the path from each stack's folder to the

@@ -100,7 +100,7 @@ const BAD: readonly BadEdit[] = [
     [
       ["   ", "is only whitespace"],
       [" ca", 'starts or ends with whitespace, which is easy to miss: write "ca"'],
-      ['pki/"istio"', "holds a quote or a backslash, which would break the Terraform strings"],
+      ['pki/"istio"', "holds a quote or a backslash, which would end or escape the Terraform string"],
       ["pki\\istio", "holds a quote or a backslash"],
       ['pki/${file("/etc/hostname")}', "holds a quote or a backslash"],
       ["pki/${path.root}", 'holds "${" or "%{", which Terraform would read as a template'],

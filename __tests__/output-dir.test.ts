@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { outputDirectoryProblem } from "../config/project";
 import { PROJECT_DIR } from "./helpers/synth";
 import { TS_NODE_ARGS } from "./helpers/run-ts";
 
@@ -62,5 +63,27 @@ describe("the output directory", () => {
       `WARN: the output directory ${path.join(outsideProject, "cdktf.out")} is outside the project ${PROJECT_DIR}`,
     );
     expect(stdout).toContain("or synthesize inside the project (the default cdktf.out, or --output build/cdktf.out)");
+  });
+});
+
+describe("an output directory outside a project whose path Terraform strings cannot hold", () => {
+  it.each([
+    ['/home/me/my "quoted" project', "holds a quote or a backslash"],
+    ["/home/me/mesh-${x}", 'holds "${" or "%{", which Terraform would read as a template'],
+  ])("is refused for %s, naming the path the stacks would use and the fix", (projectDir, hazard) => {
+    const problem = outputDirectoryProblem("/tmp/elsewhere/cdktf.out", projectDir);
+    expect(problem?.path).toBe("the output directory");
+    expect(problem?.value).toBe("/tmp/elsewhere/cdktf.out");
+    expect(problem?.message).toContain(
+      `reach the project through ../../../../..${projectDir}, and that path ${hazard}`,
+    );
+    expect(problem?.message).toContain("synthesize inside the project");
+  });
+
+  it("is accepted inside such a project, where the path names no folder", () => {
+    expect(
+      outputDirectoryProblem('/home/me/my "quoted" project/build/cdktf.out', '/home/me/my "quoted" project'),
+    ).toBeUndefined();
+    expect(outputDirectoryProblem("/tmp/elsewhere/cdktf.out", "/home/me/plain")).toBeUndefined();
   });
 });

@@ -1,7 +1,15 @@
+import { TERRAFORM_STRING_HAZARDS, TerraformStringHazard, terraformStringHazard } from "../terraform-strings";
+
 /** Longest file name (one path component) Linux and macOS file systems take, in bytes. */
 export const MAX_FILE_NAME_BYTES = 255;
 /** Longest path the system calls take (PATH_MAX on Linux), in bytes. */
 export const MAX_PATH_BYTES = 4096;
+
+const CA_DIRECTORY_FIXES: Readonly<Record<TerraformStringHazard, string>> = {
+  quote: "use '/' between folders and rename folders with quotes",
+  template: "rename the directory",
+  control: "remove it",
+};
 
 /**
  * Why `directory` cannot be the CA directory, or undefined. It reaches the synthesized Terraform
@@ -13,14 +21,8 @@ export function caDirectoryProblem(directory: string): string | undefined {
   if (directory !== directory.trim()) {
     return `starts or ends with whitespace, which is easy to miss: write "${directory.trim()}"`;
   }
-  if (/["'`\\]/.test(directory)) {
-    return "holds a quote or a backslash, which would break the Terraform strings it is written into: use '/' between folders and rename folders with quotes";
-  }
-  if (/[$%]\{/.test(directory)) {
-    return 'holds "${" or "%{", which Terraform would read as a template: rename the directory';
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(directory)) return "holds a control character (a newline or tab?): remove it";
+  const hazard = terraformStringHazard(directory);
+  if (hazard) return `${TERRAFORM_STRING_HAZARDS[hazard]}: ${CA_DIRECTORY_FIXES[hazard]}`;
   const long = directory.split("/").find((name) => Buffer.byteLength(name) > MAX_FILE_NAME_BYTES);
   if (long !== undefined) {
     return `has a folder name of ${Buffer.byteLength(long)} bytes, longer than file systems allow (${MAX_FILE_NAME_BYTES}): shorten it`;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_REVISION_NAME } from "../constructs/names";
+import { isMapping } from "./mapping";
 import { CANARY_MAX_MINOR_SKEW } from "./istio-versions";
 import type { ConfigProblem } from "./problems";
 import type { IstioRevisionSpec, IstioRevisionsSpec } from "./spec";
@@ -81,8 +82,6 @@ interface SalvagedRevision {
 }
 
 const asString = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-const isMapping = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
 
 /**
  * Rules across the revision fields: one of version and revisions, unique names, the canary skew,

@@ -5,6 +5,7 @@ import { defaultNetworkName, helloworldVersion } from "./defaults";
 import { DEFAULT_CONFIG_PATH } from "./project";
 import { parseYaml } from "./parse-yaml";
 import { readConfigText } from "./read-config";
+import { isMapping } from "./mapping";
 import { chartValueProblems } from "./rules/chart-values";
 import { helmValueProblems } from "./rules/helm-values";
 import { stateKeyProblems } from "./rules/s3-state";
@@ -211,10 +212,6 @@ function salvage(schema: z.ZodType, value: unknown): unknown {
   }
   const parsed = schema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function valueAt(data: unknown, dataPath: readonly PropertyKey[]): unknown {

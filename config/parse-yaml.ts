@@ -1,6 +1,6 @@
 import { ErrorCode, LineCounter, YAMLError, parseDocument } from "yaml";
 import { ConfigError } from "./problems";
-import { MAX_EXPANDED_VALUES, MAX_NESTING_DEPTH, aliasProblems, tooDeepAt } from "./yaml-limits";
+import { MAX_EXPANDED_VALUES, MAX_NESTING_DEPTH, aliasProblems, aliasTargets, tooDeepAt } from "./yaml-limits";
 import { keyProblems } from "./yaml-keys";
 
 /** How to fix each kind of YAML syntax error; the parser's own message says what is wrong. */
@@ -39,9 +39,11 @@ export function parseYaml(text: string, source: string): unknown {
   }
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter, merge: true });
   if (document.errors.length) throw new ConfigError(source, syntaxProblems(document.errors, text, lineCounter));
-  const aliases = aliasProblems(document, lineCounter);
+  // One walk finds what every alias refers to, for both checks.
+  const targets = aliasTargets(document);
+  const aliases = aliasProblems(document, lineCounter, targets);
   if (aliases.length) throw new ConfigError(source, aliases);
-  const keys = keyProblems(document, lineCounter, text);
+  const keys = keyProblems(document, lineCounter, text, targets);
   if (keys.length) throw new ConfigError(source, keys);
   const data = document.toJS({ maxAliasCount: MAX_EXPANDED_VALUES });
   if (data === null || data === undefined) {

@@ -1,6 +1,5 @@
-import { Document, LineCounter, Node, Pair, isAlias, isCollection, isMap, isScalar, isSeq, visit } from "yaml";
+import { Alias, Document, LineCounter, Node, Pair, isAlias, isCollection, isMap, isScalar, isSeq, visit } from "yaml";
 import type { ConfigProblem } from "./problems";
-import { aliasTargets } from "./yaml-limits";
 
 /** How the YAML library marks a merge key (`<<`) once it has recognised one. */
 const isMergeKey = (key: unknown) => isScalar(key) && typeof key.value === "symbol" && key.value.description === "<<";
@@ -11,9 +10,14 @@ const isMergeKey = (key: unknown) => isScalar(key) && typeof key.value === "symb
  * - merge keys (`<<: *base`) whose value is not a mapping, an alias of one, or a list of those
  *   (YAML merges only mappings);
  * - keys that are a list or a mapping (`? [a, b]: c`), which a JavaScript object cannot hold.
+ * `targets` are the document's aliasTargets.
  */
-export function keyProblems(document: Document, lineCounter: LineCounter, text: string): ConfigProblem[] {
-  const targets = aliasTargets(document);
+export function keyProblems(
+  document: Document,
+  lineCounter: LineCounter,
+  text: string,
+  targets: ReadonlyMap<Alias, Node | undefined>,
+): ConfigProblem[] {
   const resolved = (node: unknown) => (isAlias(node) ? targets.get(node) : node);
   const problems: ConfigProblem[] = [];
   const report = (node: unknown, message: string) => {

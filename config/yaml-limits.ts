@@ -76,14 +76,17 @@ function syntaxTreeTooDeepAt(text: string): number | undefined {
 /**
  * Problems with the document's aliases: unresolved ones, aliases inside their own anchor (which
  * would make the data infinite), more than MAX_ALIASES, or an expansion past MAX_EXPANDED_VALUES.
- * The document must already be within MAX_NESTING_DEPTH.
+ * The document must already be within MAX_NESTING_DEPTH; `targets` are its aliasTargets.
  */
-export function aliasProblems(document: Document, lineCounter: LineCounter): ConfigProblem[] {
+export function aliasProblems(
+  document: Document,
+  lineCounter: LineCounter,
+  targets: ReadonlyMap<Alias, Node | undefined>,
+): ConfigProblem[] {
   const at = (node: Node) => `line ${lineCounter.linePos(node.range?.[0] ?? 0).line}`;
   const problems: ConfigProblem[] = [];
   const sizes = new Map<Node, number>();
   const expanding = new Set<Node>();
-  const targets = aliasTargets(document);
   let aliases = 0;
   let added = 0;
 

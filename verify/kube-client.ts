@@ -7,6 +7,7 @@ import type * as K8s from "@kubernetes/client-node";
 import type { ClusterConnection, ClusterUnderTest } from "./checks/check";
 import { updateKubeconfig } from "./checks/helpers";
 import { ClusterClient, ClusterRequestError, ExecRequest, ExecResult, RequestFailureKind } from "./cluster-client";
+import { isMapping } from "../config/mapping";
 import { checkKubeconfigFile, KubeconfigFileError } from "./kubeconfig-file";
 
 /** How long one API request may take before the cluster counts as not answering. */
@@ -125,8 +126,6 @@ class KubeClient implements ClusterClient {
   private readonly apps: K8s.AppsV1Api;
   private readonly version: K8s.VersionApi;
   private readonly executor: K8s.Exec;
-  /** Where the context's user gets its credentials from, when a program or plugin makes them. */
-  private readonly credentialSource?: string;
   /** The kubeconfig's credentials and files, made and read once before the first request. */
   private prepared?: Promise<void>;
 
@@ -136,7 +135,6 @@ class KubeClient implements ClusterClient {
     readonly server: string,
     private readonly timeoutMs: number,
   ) {
-    this.credentialSource = credentialSourceOf(config.getCurrentUser());
     this.core = config.makeApiClient(k8s.CoreV1Api);
     this.apps = config.makeApiClient(k8s.AppsV1Api);
     this.version = config.makeApiClient(k8s.VersionApi);
@@ -211,17 +209,17 @@ class KubeClient implements ClusterClient {
       if (error instanceof ClusterRequestError && error.status === 404) return undefined;
       throw error;
     }
-    if (!isObject(answer)) throw this.notKubernetes(what, "without an object");
+    if (!isMapping(answer)) throw this.notKubernetes(what, "without an object");
     return answer as T;
   }
 
   /** The objects of a list; an empty list may come as null (as Go writes a nil slice). */
   private async list<T>(what: string, call: () => Promise<{ items: T[] }>): Promise<T[]> {
     const answer: unknown = await this.request(what, call);
-    const items = isObject(answer) ? answer.items : undefined;
+    const items = isMapping(answer) ? answer.items : undefined;
     if (items === null) return [];
     if (!Array.isArray(items)) throw this.notKubernetes(what, "without a list of items");
-    return items.filter(isObject) as T[];
+    return items.filter(isMapping) as T[];
   }
 
   private notKubernetes(what: string, how: string): ClusterRequestError {
@@ -251,7 +249,7 @@ class KubeClient implements ClusterClient {
   private credentialFailure(error: unknown): ClusterRequestError {
     // A TypeError is client-node failing on an entry it cannot use; its text names its internals.
     const detail = error instanceof TypeError ? "its entry is incomplete" : oneLine(error) || "it printed no error";
-    const source = this.credentialSource ?? "certificate and key settings";
+    const source = credentialSourceOf(this.config.getCurrentUser()) ?? "certificate and key settings";
     return new ClusterRequestError("credentials", `the kubeconfig's ${source} failed: ${detail}`);
   }
 
@@ -328,9 +326,6 @@ function credentialSourceOf(user: K8s.User | null): string | undefined {
   if (user?.authProvider) return `auth-provider "${String(user.authProvider.name ?? "")}"`;
   return undefined;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The exit code in an exec status: "Success", or "Failure" with reason NonZeroExitCode and the code as a cause. */
 function exitCodeOf(status: K8s.V1Status | undefined): number | undefined {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { intendedKey } from "../intended-key";
+import { isMapping } from "../mapping";
 import { ConfigProblem, formatPath } from "../problems";
 import { PROJECT_DIR } from "../project";
 import { helmValueLevels } from "./helm-values";
@@ -20,7 +21,12 @@ interface ChartCheck {
   readonly schema: JsonSchema;
 }
 
-const readSchema = (file: string): JsonSchema => JSON.parse(readFileSync(file, "utf8"));
+/** Each schema file, read once per process: every validation of a config checks against them. */
+const schemas = new Map<string, JsonSchema>();
+function readSchema(file: string): JsonSchema {
+  if (!schemas.has(file)) schemas.set(file, JSON.parse(readFileSync(file, "utf8")));
+  return schemas.get(file)!;
+}
 
 /**
  * Overrides that the chart's values.schema.json refuses, at both levels of helmValues. Helm checks
@@ -42,9 +48,9 @@ export function chartValueProblems(raw: unknown, istioMinor: string | undefined)
   ];
   return helmValueLevels(raw).flatMap((level) =>
     checks.flatMap(({ release, chart, schema }) => {
-      const values = (level.values as Record<string, unknown> | undefined)?.[release];
+      const values = isMapping(level.values) ? level.values[release] : undefined;
       // Not a mapping: the config schema's to report.
-      if (typeof values !== "object" || values === null || Array.isArray(values)) return [];
+      if (!isMapping(values)) return [];
       return schemaViolations(values, schema).map((violation) => toProblem(violation, [...level.path, release], chart));
     }),
   );

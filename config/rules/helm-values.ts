@@ -1,3 +1,4 @@
+import { isMapping } from "../mapping";
 import type { ConfigProblem } from "../problems";
 import { formatPath } from "../problems";
 
@@ -166,8 +167,4 @@ function tokenMarkerProblems(values: unknown, levelPath: readonly (string | numb
     }
   }
   return problems;
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
